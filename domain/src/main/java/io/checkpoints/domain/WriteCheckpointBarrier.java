@@ -1,0 +1,238 @@
+package io.checkpoints.domain;
+
+import io.checkpoints.ports.CheckpointPublication;
+import io.checkpoints.ports.CheckpointRequestId;
+import io.checkpoints.ports.CheckpointState;
+import io.checkpoints.ports.CheckpointStateException;
+import io.checkpoints.ports.CheckpointTransaction;
+import io.checkpoints.ports.LocalWrite;
+import io.checkpoints.ports.SyncLine;
+import io.checkpoints.ports.SyncProtocolException;
+import io.checkpoints.ports.WriteCheckpoint;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalInt;
+
+/**
+ * The apply gate of one {@link SyncClient}: holds downloaded checkpoints back until the service has
+ * acknowledged the client's own writes.
+ *
+ * <p>A full checkpoint, or a partial one of priority 1 or more, may publish only if the upload
+ * queue is empty and the target is absent or {@code <= last_seen}. Priority-0 partial checkpoints
+ * always publish. A validated full checkpoint the gate blocks becomes the pending checkpoint, which
+ * {@code completed_upload} retries; unlike the reference, it stays pending until it applies or a
+ * new checkpoint replaces it, and once applied it is not applied again.
+ *
+ * <p>Thread-safe: shares the client's lock.
+ */
+public final class WriteCheckpointBarrier {
+
+  private final SyncClient client;
+
+  WriteCheckpointBarrier(SyncClient client) {
+    this.client = client;
+  }
+
+  /**
+   * Queues a local write and, unless it is insert-only, arms the gate in the same transaction:
+   * target {@code MAX}, last seen and last applied deleted. Every write re-arms the gate, not only
+   * the first of a transaction. Needs no iteration.
+   *
+   * @param write the write
+   * @return the write's sequence number in the upload queue
+   */
+  public long recordLocalWrite(LocalWrite write) {
+    Objects.requireNonNull(write, "write");
+    return client.locked(() -> client.store.inTransaction(tx -> {
+      long sequence = tx.uploadQueue().enqueue(write);
+      if (!write.insertOnly()) {
+        arm(tx.state());
+      }
+      return sequence;
+    }));
+  }
+
+  /**
+   * Removes uploaded writes from the upload queue.
+   *
+   * @param throughSequence the sequence number of the last uploaded write; {@link Long#MAX_VALUE}
+   *     for all
+   */
+  public void markUploaded(long throughSequence) {
+    client.locked(() -> client.store.inTransaction(tx -> {
+      tx.uploadQueue().removeThrough(throughSequence);
+      return null;
+    }));
+  }
+
+  /** @return the target, absent when there is no gate; needs no iteration */
+  public Optional<CheckpointRequestId> target() {
+    return client.locked(() -> client.store.inTransaction(tx -> tx.state().target()));
+  }
+
+  /**
+   * Stores a target; never touches the counter. Needs no iteration.
+   *
+   * @param target the id that must have been seen before full checkpoints publish
+   * @return the target before the call
+   */
+  public Optional<CheckpointRequestId> setTarget(CheckpointRequestId target) {
+    Objects.requireNonNull(target, "target");
+    return client.locked(() -> client.store.inTransaction(tx -> {
+      Optional<CheckpointRequestId> previous = tx.state().target();
+      tx.state().setTarget(target);
+      return previous;
+    }));
+  }
+
+  /**
+   * Deletes the target: no gate. Needs no iteration.
+   *
+   * @return the target before the call
+   */
+  public Optional<CheckpointRequestId> clearTarget() {
+    return client.locked(() -> client.store.inTransaction(tx -> {
+      Optional<CheckpointRequestId> previous = tx.state().target();
+      tx.state().deleteTarget();
+      return previous;
+    }));
+  }
+
+  /**
+   * The last step before {@code completed_upload} in the upload flow: adopts the id the service
+   * accepted for {@code allocation} as the target, if the target is still {@code MAX}, the queue is
+   * empty and no write was queued since the id was allocated.
+   *
+   * @param allocation what {@link CheckpointSequence#allocateForUpload()} returned
+   * @param accepted the id the service returned (it may be greater than the posted one)
+   * @return whether the target was set
+   */
+  public boolean targetAcceptedRequest(
+      UploadCheckpointAllocation allocation, CheckpointRequestId accepted) {
+    Objects.requireNonNull(allocation, "allocation");
+    Objects.requireNonNull(accepted, "accepted");
+    return client.locked(() -> client.store.inTransaction(tx -> {
+      boolean adopt = tx.state().target().filter(CheckpointRequestId::isMax).isPresent()
+          && tx.uploadQueue().isEmpty()
+          && tx.uploadQueue().lastSequence() == allocation.queueSequenceAtAllocation();
+      if (adopt) {
+        tx.state().setTarget(accepted);
+      }
+      return adopt;
+    }));
+  }
+
+  /** @return the validated full checkpoint the gate holds back, if any (for diagnostics) */
+  public Optional<String> pendingCheckpointLastOpId() {
+    return client.locked(() -> {
+      Iteration it = client.currentIteration();
+      return it == null || it.pending == null ? Optional.empty() : Optional.of(it.pending.lastOpId());
+    });
+  }
+
+  List<LineOutcome> handleLine(Iteration it, SyncLine line) {
+    if (line instanceof SyncLine.Checkpoint checkpoint) {
+      it.checkpoint = new Iteration.Checkpoint(checkpoint.lastOpId(), checkpoint.writeCheckpoint());
+      it.pending = null;
+      return List.of();
+    }
+    if (line instanceof SyncLine.CheckpointDiff diff) {
+      if (it.checkpoint == null) {
+        throw new SyncProtocolException(
+            "Sync protocol error: checkpoint_diff without previous checkpoint");
+      }
+      it.checkpoint = new Iteration.Checkpoint(diff.lastOpId(), diff.writeCheckpoint());
+      it.pending = null;
+      return List.of();
+    }
+    if (line instanceof SyncLine.CheckpointComplete) {
+      if (it.checkpoint == null) {
+        throw new SyncProtocolException(
+            "Sync protocol error: checkpoint_complete without previous checkpoint");
+      }
+      return List.of(validated(it, it.checkpoint));
+    }
+    if (line instanceof SyncLine.PartialCheckpointComplete partial) {
+      if (it.checkpoint == null) {
+        throw new CheckpointStateException(CheckpointStateException.Reason.LINE_OUT_OF_ORDER,
+            "Received partial_checkpoint_complete without previous checkpoint");
+      }
+      return publishPartial(it.checkpoint, partial.priority());
+    }
+    if (line instanceof SyncLine.TokenExpiresIn expiry) {
+      return expiry.seconds() <= 0 ? List.of(LineOutcome.CLOSED) : List.of();
+    }
+    return List.of();
+  }
+
+  List<LineOutcome> completedUpload(Iteration it) {
+    Iteration.Checkpoint pending = it.pending;
+    if (pending == null) {
+      return List.of();
+    }
+    boolean olderThanTarget = client.store.inTransaction(tx -> tx.state().target()
+        .filter(target -> pending.writeCheckpoint().map(wc -> !wc.acknowledges(target)).orElse(true))
+        .isPresent());
+    if (olderThanTarget) {
+      return List.of(); // kept pending: a later checkpoint or upload may still let it through
+    }
+    LineOutcome outcome = validated(it, pending);
+    return outcome == LineOutcome.HELD ? List.of() : List.of(outcome);
+  }
+
+  /**
+   * A full checkpoint validated: records it as last seen, then lets the gate decide. Applying
+   * records last applied and publishes in the same transaction.
+   */
+  private LineOutcome validated(Iteration it, Iteration.Checkpoint checkpoint) {
+    Optional<WriteCheckpoint> writeCheckpoint = checkpoint.writeCheckpoint();
+    boolean applied = client.store.inTransaction(tx -> {
+      writeCheckpoint.ifPresent(tx.state()::setLastSeen);
+      if (!gateOpen(tx)) {
+        return false;
+      }
+      writeCheckpoint.ifPresent(tx.state()::setLastApplied);
+      client.publisher.publish(
+          new CheckpointPublication(checkpoint.lastOpId(), writeCheckpoint, OptionalInt.empty()), tx);
+      return true;
+    });
+    if (!applied) {
+      it.pending = checkpoint;
+      return LineOutcome.HELD;
+    }
+    it.pending = null;
+    client.status().onApplied(writeCheckpoint);
+    return new LineOutcome.Applied(writeCheckpoint);
+  }
+
+  private List<LineOutcome> publishPartial(Iteration.Checkpoint checkpoint, int priority) {
+    boolean published = client.store.inTransaction(tx -> {
+      if (priority > 0 && !gateOpen(tx)) {
+        return false;
+      }
+      client.publisher.publish(new CheckpointPublication(
+          checkpoint.lastOpId(), checkpoint.writeCheckpoint(), OptionalInt.of(priority)), tx);
+      return true;
+    });
+    return published ? List.of(new LineOutcome.PartialApplied(priority)) : List.of();
+  }
+
+  private static boolean gateOpen(CheckpointTransaction tx) {
+    if (!tx.uploadQueue().isEmpty()) {
+      return false;
+    }
+    Optional<CheckpointRequestId> target = tx.state().target();
+    if (target.isEmpty()) {
+      return true;
+    }
+    long lastSeen = tx.state().lastSeen().map(WriteCheckpoint::value).orElse(0L);
+    return target.get().value() <= lastSeen;
+  }
+
+  private static void arm(CheckpointState state) {
+    state.setTarget(CheckpointRequestId.MAX);
+    state.deleteLastSeen();
+    state.deleteLastApplied();
+  }
+}
