@@ -131,8 +131,7 @@ public final class CheckpointSequence {
     Optional<CheckpointRequestId> counter = it.seeded ? tx.state().lastRequested() : Optional.empty();
     if (counter.isEmpty()) {
       throw new CheckpointStateException(CheckpointStateException.Reason.NOT_SEEDED,
-          "Checkpoint request id has not been seeded in this sync iteration;"
-              + " seed it with the id the service accepted for the initial request");
+          "Checkpoint request state has not been seeded");
     }
     long base = counter.get().value();
     if (it.user != null) {

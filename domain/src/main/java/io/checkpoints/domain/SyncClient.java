@@ -215,7 +215,7 @@ public final class SyncClient {
     locked(() -> {
       if (flags.isSoft() && iteration != null) {
         throw new CheckpointStateException(CheckpointStateException.Reason.CLEAR_REFUSED,
-            "Cannot perform a soft clear while a sync iteration is active");
+            "Cannot clear or trigger resync while a sync iteration is active.");
       }
       store.inTransaction(tx -> {
         tx.clear(flags);

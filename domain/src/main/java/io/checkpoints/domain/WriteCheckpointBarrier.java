@@ -140,7 +140,7 @@ public final class WriteCheckpointBarrier {
     if (line instanceof SyncLine.CheckpointDiff diff) {
       if (it.checkpoint == null) {
         throw new SyncProtocolException(
-            "Sync protocol error: checkpoint_diff without previous checkpoint");
+            "Sync protocol error: Received checkpoint_diff without previous checkpoint");
       }
       it.checkpoint = new Iteration.Checkpoint(diff.lastOpId(), diff.writeCheckpoint());
       it.pending = null;
@@ -149,14 +149,14 @@ public final class WriteCheckpointBarrier {
     if (line instanceof SyncLine.CheckpointComplete) {
       if (it.checkpoint == null) {
         throw new SyncProtocolException(
-            "Sync protocol error: checkpoint_complete without previous checkpoint");
+            "Sync protocol error: Received checkpoint complete without previous checkpoint");
       }
       return List.of(validated(it, it.checkpoint));
     }
     if (line instanceof SyncLine.PartialCheckpointComplete partial) {
       if (it.checkpoint == null) {
         throw new CheckpointStateException(CheckpointStateException.Reason.LINE_OUT_OF_ORDER,
-            "Received partial_checkpoint_complete without previous checkpoint");
+            "Received checkpoint complete without previous checkpoint");
       }
       return publishPartial(it.checkpoint, partial.priority());
     }
