@@ -64,4 +64,27 @@ public abstract class CheckpointWaitException extends CheckpointException {
       super(message);
     }
   }
+
+  /** The service does not support checkpoint requests (HTTP 404). */
+  public static final class NotSupported extends CheckpointWaitException {
+    private static final long serialVersionUID = 1L;
+
+    /**
+     * @param message why the wait ended
+     * @param cause the transport's failure
+     */
+    public NotSupported(String message, Throwable cause) {
+      super(message, cause);
+    }
+  }
+
+  /** The iteration runs in legacy mode, where the client cannot request checkpoints. */
+  public static final class LegacyMode extends CheckpointWaitException {
+    private static final long serialVersionUID = 1L;
+
+    /** @param message why the wait ended */
+    public LegacyMode(String message) {
+      super(message);
+    }
+  }
 }
