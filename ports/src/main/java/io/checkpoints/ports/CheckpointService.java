@@ -40,5 +40,13 @@ public interface CheckpointService {
    * @param sink receives each line, in order, on the service's thread
    * @return a handle that ends the stream
    */
-  AutoCloseable openStream(String userId, ClientId clientId, Consumer<SyncLine> sink);
+  StreamSubscription openStream(String userId, ClientId clientId, Consumer<SyncLine> sink);
+
+  /** An open checkpoint stream; {@link #close()} ends it. */
+  @FunctionalInterface
+  interface StreamSubscription extends AutoCloseable {
+    /** Ends the stream; closing twice does nothing. */
+    @Override
+    void close();
+  }
 }
