@@ -7,6 +7,7 @@ import io.checkpoints.ports.CheckpointRequest;
 import io.checkpoints.ports.CheckpointStateException;
 import io.checkpoints.ports.CheckpointStore;
 import io.checkpoints.ports.ClearFlags;
+import io.checkpoints.ports.ClientId;
 import io.checkpoints.ports.Scheduler;
 import io.checkpoints.ports.SyncLine;
 import io.checkpoints.ports.UserKey;
@@ -46,6 +47,8 @@ public final class SyncClient {
 
   /** The active iteration, or null. Guarded by lock. */
   private Iteration iteration;
+  /** How many clears ran; requests made before a clear never complete. Guarded by lock. */
+  private long clearCount;
 
   private SyncClient(Builder builder) {
     this.store = builder.store;
@@ -136,6 +139,11 @@ public final class SyncClient {
     });
   }
 
+  /** @return the client id of the store, as sent to the service */
+  public ClientId clientId() {
+    return locked(() -> store.inTransaction(tx -> tx.state().clientId()));
+  }
+
   /** @return whether a sync iteration is active */
   public boolean isIterationActive() {
     return locked(() -> iteration != null);
@@ -203,6 +211,23 @@ public final class SyncClient {
   }
 
   /**
+   * Ends the active iteration because of an error outside the sync lines (for example a failed
+   * upload): as {@link #stop()}, but waiters fail with
+   * {@link io.checkpoints.ports.CheckpointWaitException.SyncFailed} carrying {@code cause}.
+   *
+   * @param cause what went wrong
+   */
+  public void abort(RuntimeException cause) {
+    Objects.requireNonNull(cause, "cause");
+    locked(() -> {
+      if (iteration != null) {
+        endIteration(cause);
+      }
+      return null;
+    });
+  }
+
+  /**
    * {@code powersync_clear(flags)}: deletes every checkpoint key but the client id, and the upload
    * queue; the per-user sequences survive. A hard clear keeps the active iteration and its pending
    * checkpoint but unseeds the counter until the next seed. Every waiter fails.
@@ -224,9 +249,15 @@ public final class SyncClient {
       if (iteration != null) {
         iteration.seeded = false;
       }
+      clearCount++;
       status.onCleared();
       return null;
     });
+  }
+
+  /** @return how many clears ran on this client */
+  long clearCount() {
+    return locked(() -> clearCount);
   }
 
   /** @return the active iteration, or null; call with the lock held */

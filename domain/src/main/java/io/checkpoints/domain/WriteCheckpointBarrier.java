@@ -111,11 +111,34 @@ public final class WriteCheckpointBarrier {
   public boolean targetAcceptedRequest(
       UploadCheckpointAllocation allocation, CheckpointRequestId accepted) {
     Objects.requireNonNull(allocation, "allocation");
+    return adoptTargetIfNoWriteSince(allocation.queueSequenceAtAllocation(), accepted);
+  }
+
+  /**
+   * The legacy-mode counterpart of {@link #targetAcceptedRequest}: adopts the service's legacy
+   * write checkpoint as the target under the same conditions.
+   *
+   * @param queueSequenceAtRequest {@link #uploadQueueSequence()} read before the write checkpoint
+   *     was requested
+   * @param writeCheckpoint the write checkpoint the service returned
+   * @return whether the target was set
+   */
+  public boolean targetLegacyWriteCheckpoint(
+      long queueSequenceAtRequest, CheckpointRequestId writeCheckpoint) {
+    return adoptTargetIfNoWriteSince(queueSequenceAtRequest, writeCheckpoint);
+  }
+
+  /** @return the upload queue's sequence: it changes whenever a write is queued */
+  public long uploadQueueSequence() {
+    return client.locked(() -> client.store.inTransaction(tx -> tx.uploadQueue().lastSequence()));
+  }
+
+  private boolean adoptTargetIfNoWriteSince(long queueSequence, CheckpointRequestId accepted) {
     Objects.requireNonNull(accepted, "accepted");
     return client.locked(() -> client.store.inTransaction(tx -> {
       boolean adopt = tx.state().target().filter(CheckpointRequestId::isMax).isPresent()
           && tx.uploadQueue().isEmpty()
-          && tx.uploadQueue().lastSequence() == allocation.queueSequenceAtAllocation();
+          && tx.uploadQueue().lastSequence() == queueSequence;
       if (adopt) {
         tx.state().setTarget(accepted);
       }
