@@ -1,0 +1,694 @@
+package io.checkpoints.adapter.jdbc;
+
+import io.checkpoints.ports.CheckpointArgumentException;
+import io.checkpoints.ports.CheckpointException;
+import io.checkpoints.ports.CheckpointRequestId;
+import io.checkpoints.ports.CheckpointState;
+import io.checkpoints.ports.CheckpointStorageException;
+import io.checkpoints.ports.CheckpointStore;
+import io.checkpoints.ports.CheckpointTransaction;
+import io.checkpoints.ports.ClearFlags;
+import io.checkpoints.ports.ClientId;
+import io.checkpoints.ports.LocalWrite;
+import io.checkpoints.ports.UploadQueue;
+import io.checkpoints.ports.UserKey;
+import io.checkpoints.ports.UserSequences;
+import io.checkpoints.ports.WriteCheckpoint;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.Collection;
+import java.util.LinkedHashSet;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.locks.Lock;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.LongFunction;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.JdbiException;
+
+/**
+ * The storage ports on one JDBC connection, through Jdbi, for any database a {@link SqlDialect}
+ * describes: the {@code ps_kv} checkpoint keys, the upload queue {@code ps_crud}, the per-user
+ * sequences and clear.
+ *
+ * <p><b>Transactions.</b> On a connection the store owns, each outermost
+ * {@link #inTransaction} begins the dialect's write transaction (SQLite: {@code BEGIN IMMEDIATE})
+ * and commits it, or rolls it back if the work throws. On a caller's connection that already has
+ * an open transaction, the work joins it inside a savepoint: the caller decides commit or rollback,
+ * and a failing operation is undone back to its savepoint without aborting the caller's
+ * transaction. On a caller's connection without an open transaction the store begins and commits
+ * its own, as on an owned connection. A transaction started while the same thread already runs one
+ * on this store is nested in a savepoint too, so an error leaves the state as it was before the
+ * failing operation.
+ *
+ * <p><b>Values.</b> Checkpoint keys are stored as SQL integers and {@code client_id} as text, as
+ * the reference core stores them. A stored value this store cannot read as its type (for example
+ * the floating-point counter the reference leaves after an overflow, or a text planted by hand)
+ * makes the getter throw {@link CheckpointStorageException} naming the key and what it holds.
+ *
+ * <p>Thread-safe: transactions on one store are serialised by a lock, so one connection is never
+ * used by two threads at once; the transaction views are confined to the thread running the work.
+ * Work must not wait for another thread that uses the same store.
+ */
+public final class JdbcCheckpointStore implements CheckpointStore, AutoCloseable {
+
+  static final String CLIENT_ID = "client_id";
+  static final String TARGET = "target_checkpoint_request_id";
+  static final String LAST_REQUESTED = "last_requested_checkpoint_request_id";
+  static final String LAST_SEEN = "last_seen_checkpoint_request_id";
+  static final String LAST_APPLIED = "last_applied_checkpoint_request_id";
+
+  private final Handle handle;
+  private final SqlDialect dialect;
+  private final AutoCloseable ownedConnection;
+  /** Held around the store's own transactions; null when not shared. */
+  private final Lock writerLock;
+  private final ClientId clientIdIfAbsent;
+  private final Set<String> insertOnlyTables;
+
+  private final ReentrantLock lock = new ReentrantLock();
+  private final Transaction transaction = new Transaction();
+
+  // Guarded by lock.
+  private int depth;
+  private long savepoints;
+  private Long transactionId;
+  private boolean closed;
+
+  private JdbcCheckpointStore(Builder builder) {
+    this.handle = builder.handle;
+    this.dialect = builder.dialect;
+    this.ownedConnection = builder.ownedConnection;
+    this.writerLock = builder.writerLock;
+    this.clientIdIfAbsent = builder.clientIdIfAbsent;
+    this.insertOnlyTables = Set.copyOf(builder.insertOnlyTables);
+  }
+
+  /**
+   * Starts building a store on a connection.
+   *
+   * @param handle the Jdbi handle of the connection; by default the caller's, which the store
+   *     joins and never closes (see {@link Builder#ownedBy})
+   * @param dialect the database's dialect
+   * @return the builder
+   */
+  public static Builder builder(Handle handle, SqlDialect dialect) {
+    return new Builder(Objects.requireNonNull(handle, "handle"),
+        Objects.requireNonNull(dialect, "dialect"));
+  }
+
+  /** @return the dialect this store runs on */
+  public SqlDialect dialect() {
+    return dialect;
+  }
+
+  /** @return whether this store owns its connection (else it works on a caller's connection) */
+  public boolean ownsConnection() {
+    return ownedConnection != null;
+  }
+
+  @Override
+  public <T> T inTransaction(TransactionWork<T> work) {
+    Objects.requireNonNull(work, "work");
+    lock.lock();
+    try {
+      if (closed) {
+        throw new CheckpointStorageException("the " + dialect.name() + " checkpoint store is closed");
+      }
+      if (depth > 0) {
+        return inSavepoint(work); // nested on this thread
+      }
+      boolean joinCaller;
+      try {
+        joinCaller = ownedConnection == null && dialect.isInTransaction(handle);
+      } catch (JdbiException e) {
+        throw storageFailure("could not inspect the connection's transaction", e);
+      }
+      try {
+        return joinCaller ? joinedTransaction(work) : ownTransaction(work);
+      } finally {
+        transactionId = null;
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private <T> T joinedTransaction(TransactionWork<T> work) {
+    return inSavepoint(tx -> {
+      installArmingOnCallersConnection();
+      return work.run(tx);
+    });
+  }
+
+  private <T> T ownTransaction(TransactionWork<T> work) {
+    if (writerLock != null) {
+      writerLock.lock();
+    }
+    try {
+      try {
+        dialect.beginWriteTransaction(handle);
+      } catch (JdbiException e) {
+        throw storageFailure("could not begin a write transaction", e);
+      }
+      T result;
+      depth = 1;
+      try {
+        if (ownedConnection == null) {
+          installArmingOnCallersConnection();
+        }
+        result = work.run(transaction);
+      } catch (RuntimeException | Error e) {
+        rollbackAfter(e);
+        throw translate(e);
+      } finally {
+        depth = 0;
+      }
+      try {
+        dialect.commit(handle);
+      } catch (JdbiException e) {
+        rollbackAfter(e);
+        throw storageFailure("could not commit", e);
+      }
+      return result;
+    } finally {
+      if (writerLock != null) {
+        writerLock.unlock();
+      }
+    }
+  }
+
+  private <T> T inSavepoint(TransactionWork<T> work) {
+    String name = "checkpoints_" + (++savepoints);
+    try {
+      dialect.savepoint(handle, name);
+    } catch (JdbiException e) {
+      throw storageFailure("could not open a savepoint", e);
+    }
+    depth++;
+    try {
+      T result = work.run(transaction);
+      dialect.releaseSavepoint(handle, name);
+      return result;
+    } catch (RuntimeException | Error e) {
+      try {
+        dialect.rollbackToSavepoint(handle, name);
+      } catch (RuntimeException rollbackFailure) {
+        e.addSuppressed(rollbackFailure);
+      }
+      throw translate(e);
+    } finally {
+      depth--;
+    }
+  }
+
+  private void rollbackAfter(Throwable failure) {
+    try {
+      dialect.rollback(handle);
+    } catch (RuntimeException rollbackFailure) {
+      // The database may already have rolled back by itself (for example after an I/O error).
+      failure.addSuppressed(rollbackFailure);
+    }
+  }
+
+  private void installArmingOnCallersConnection() {
+    // A caller's rolled-back transaction may have undone the installation, so check every time.
+    dialect.installLocalWriteArming(handle, insertOnlyTables);
+  }
+
+  private RuntimeException translate(Throwable e) {
+    if (e instanceof Error error) {
+      throw error;
+    }
+    if (e instanceof JdbiException jdbi) {
+      return storageFailure("a statement failed", jdbi);
+    }
+    return (RuntimeException) e;
+  }
+
+  private CheckpointStorageException storageFailure(String what, JdbiException e) {
+    Throwable cause = e.getCause() instanceof SQLException sql ? sql : e;
+    return new CheckpointStorageException(
+        dialect.name() + " checkpoint store: " + what + ": " + cause.getMessage(), e);
+  }
+
+  /**
+   * Closes the connection if the store owns it; a caller's connection stays open. Waits for a
+   * running transaction to finish.
+   *
+   * @throws CheckpointStorageException if the connection could not be closed
+   */
+  @Override
+  public void close() {
+    lock.lock();
+    try {
+      if (closed) {
+        return;
+      }
+      closed = true;
+      if (ownedConnection != null) {
+        handle.close();
+        ownedConnection.close();
+      }
+    } catch (Exception e) {
+      throw new CheckpointStorageException(
+          dialect.name() + " checkpoint store: could not close the connection: " + e.getMessage(), e);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Statement helpers, called with the lock held inside a transaction
+
+  private void checkOpenTransaction() {
+    if (!lock.isHeldByCurrentThread() || depth == 0) {
+      throw new IllegalStateException(
+          "the checkpoint transaction is no longer open or belongs to another thread");
+    }
+  }
+
+  /** The stored value of a key, or empty; a row holding SQL NULL is a value of its own. */
+  private Optional<Stored> read(String key) {
+    checkOpenTransaction();
+    return handle.createQuery(dialect.selectValue())
+        .bind("key", key)
+        .map((rs, ctx) -> new Stored(rs.getObject(1)))
+        .findOne();
+  }
+
+  private Optional<Long> readInteger(String key) {
+    return read(key).map(stored -> stored.integer("ps_kv." + key));
+  }
+
+  private <T> Optional<T> readTyped(String key, LongFunction<T> type) {
+    return readInteger(key).map(value -> {
+      try {
+        return type.apply(value);
+      } catch (CheckpointArgumentException e) {
+        throw new CheckpointStorageException(
+            "ps_kv." + key + " holds " + value + ", which is not valid there: " + e.getMessage());
+      }
+    });
+  }
+
+  private void write(String key, Object value) {
+    checkOpenTransaction();
+    handle.createUpdate(dialect.upsertValue()).bind("key", key).bind("value", value).execute();
+  }
+
+  private void delete(String key) {
+    checkOpenTransaction();
+    handle.createUpdate(dialect.deleteValue()).bind("key", key).execute();
+  }
+
+  private long queryLong(String sql) {
+    checkOpenTransaction();
+    return handle.createQuery(sql).mapTo(Long.class).one();
+  }
+
+  /** A value as read from the database, whatever its SQL type. */
+  private record Stored(Object value) {
+    long integer(String where) {
+      if (value instanceof Long || value instanceof Integer) {
+        return ((Number) value).longValue();
+      }
+      throw new CheckpointStorageException(where + " holds " + describe(value)
+          + ", expected an integer (the reference core leaves a floating-point counter after an"
+          + " overflow; this library never writes one)");
+    }
+  }
+
+  private static String describe(Object value) {
+    if (value == null) {
+      return "SQL NULL";
+    }
+    if (value instanceof String text) {
+      return "the text \"" + abbreviate(text) + "\"";
+    }
+    if (value instanceof byte[] bytes) {
+      return "a blob of " + bytes.length + " bytes";
+    }
+    return "the " + value.getClass().getSimpleName() + " " + value;
+  }
+
+  private static String abbreviate(String text) {
+    return text.length() <= 40 ? text : text.substring(0, 40) + "...";
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // The transaction views
+
+  private final class Transaction implements CheckpointTransaction {
+    private final State state = new State();
+    private final Queue queue = new Queue();
+    private final Sequences sequences = new Sequences();
+
+    @Override
+    public CheckpointState state() {
+      checkOpenTransaction();
+      return state;
+    }
+
+    @Override
+    public UploadQueue uploadQueue() {
+      checkOpenTransaction();
+      return queue;
+    }
+
+    @Override
+    public UserSequences userSequences() {
+      checkOpenTransaction();
+      return sequences;
+    }
+
+    @Override
+    public void clear(ClearFlags flags) {
+      Objects.requireNonNull(flags, "flags");
+      checkOpenTransaction();
+      handle.execute(dialect.deleteValuesExceptClientId());
+      handle.execute(dialect.deleteQueue());
+      dialect.clearDownloadedData(handle, flags);
+    }
+
+    @Override
+    public <T> Optional<T> unwrap(Class<T> type) {
+      Objects.requireNonNull(type, "type");
+      checkOpenTransaction();
+      if (type.isInstance(handle)) {
+        return Optional.of(type.cast(handle));
+      }
+      Connection connection = handle.getConnection();
+      if (type.isInstance(connection)) {
+        return Optional.of(type.cast(connection));
+      }
+      try {
+        return connection.isWrapperFor(type)
+            ? Optional.of(connection.unwrap(type))
+            : Optional.empty();
+      } catch (SQLException e) {
+        return Optional.empty();
+      }
+    }
+  }
+
+  private final class State implements CheckpointState {
+    @Override
+    public ClientId clientId() {
+      Optional<Stored> stored = read(CLIENT_ID);
+      if (stored.isEmpty()) {
+        // The store creates the identity a PowerSync database would have had from the start.
+        ClientId created = clientIdIfAbsent != null ? clientIdIfAbsent : ClientId.random();
+        write(CLIENT_ID, created.value());
+        return created;
+      }
+      Object value = stored.get().value();
+      String text = value instanceof byte[] bytes ? new String(bytes, StandardCharsets.UTF_8)
+          : value instanceof String s ? s : null;
+      if (text == null || text.isBlank()) {
+        throw new CheckpointStorageException(
+            "ps_kv.client_id holds " + describe(value) + ", expected a non-blank text");
+      }
+      return ClientId.of(text);
+    }
+
+    @Override
+    public Optional<CheckpointRequestId> target() {
+      return readTyped(TARGET, CheckpointRequestId::of);
+    }
+
+    @Override
+    public void setTarget(CheckpointRequestId target) {
+      write(TARGET, Objects.requireNonNull(target, "target").value());
+    }
+
+    @Override
+    public void deleteTarget() {
+      delete(TARGET);
+    }
+
+    @Override
+    public Optional<CheckpointRequestId> lastRequested() {
+      return readTyped(LAST_REQUESTED, CheckpointRequestId::of);
+    }
+
+    @Override
+    public void setLastRequested(CheckpointRequestId counter) {
+      write(LAST_REQUESTED, Objects.requireNonNull(counter, "counter").value());
+    }
+
+    @Override
+    public Optional<WriteCheckpoint> lastSeen() {
+      return readTyped(LAST_SEEN, WriteCheckpoint::of);
+    }
+
+    @Override
+    public void setLastSeen(WriteCheckpoint seen) {
+      write(LAST_SEEN, Objects.requireNonNull(seen, "seen").value());
+    }
+
+    @Override
+    public void deleteLastSeen() {
+      delete(LAST_SEEN);
+    }
+
+    @Override
+    public Optional<WriteCheckpoint> lastApplied() {
+      return readTyped(LAST_APPLIED, WriteCheckpoint::of);
+    }
+
+    @Override
+    public void setLastApplied(WriteCheckpoint applied) {
+      write(LAST_APPLIED, Objects.requireNonNull(applied, "applied").value());
+    }
+
+    @Override
+    public void deleteLastApplied() {
+      delete(LAST_APPLIED);
+    }
+  }
+
+  private final class Queue implements UploadQueue {
+    @Override
+    public long enqueue(LocalWrite write) {
+      Objects.requireNonNull(write, "write");
+      checkOpenTransaction();
+      Integer isObject = handle.createQuery(dialect.isJsonObject())
+          .bind("data", write.dataJson())
+          .mapTo(Integer.class)
+          .one();
+      if (isObject == null || isObject != 1) {
+        throw new CheckpointArgumentException("the data of a local write must be the text of a JSON"
+            + " object, got \"" + abbreviate(write.dataJson()) + "\" for " + write);
+      }
+      long txId = currentTransactionId();
+      // Through the Java API the domain decides whether a write arms the gate (insert-only
+      // writes must not), so the SQL-level arming stays out of this insert.
+      dialect.pauseLocalWriteArming(handle, true);
+      try {
+        handle.createUpdate(dialect.insertQueuedWrite())
+            .bind("op", write.operation().name())
+            .bind("id", write.rowId())
+            .bind("type", write.table())
+            .bind("data", write.dataJson())
+            .bind("txId", txId)
+            .execute();
+      } finally {
+        dialect.pauseLocalWriteArming(handle, false);
+      }
+      return dialect.lastQueueSequence(handle);
+    }
+
+    /** One {@code ps_tx} transaction id per store transaction, as PowerSync groups its uploads. */
+    private long currentTransactionId() {
+      if (transactionId == null) {
+        Long next = handle.createQuery(dialect.selectNextTransactionId())
+            .map((rs, ctx) -> {
+              long value = rs.getLong(1);
+              return rs.wasNull() ? null : value;
+            })
+            .findOne()
+            .orElse(null);
+        long id = next == null || next < 1 ? 1 : next;
+        handle.createUpdate(dialect.updateNextTransactionId()).bind("next", id + 1).execute();
+        transactionId = id;
+      }
+      return transactionId;
+    }
+
+    @Override
+    public boolean isEmpty() {
+      return queryLong(dialect.queueHasWrites()) == 0;
+    }
+
+    @Override
+    public long size() {
+      return queryLong(dialect.queueSize());
+    }
+
+    @Override
+    public long lastSequence() {
+      checkOpenTransaction();
+      return dialect.lastQueueSequence(handle);
+    }
+
+    @Override
+    public void removeThrough(long sequence) {
+      checkOpenTransaction();
+      handle.createUpdate(dialect.deleteQueuedThrough()).bind("sequence", sequence).execute();
+    }
+  }
+
+  private final class Sequences implements UserSequences {
+    @Override
+    public Optional<CheckpointRequestId> highest(UserKey user) {
+      Objects.requireNonNull(user, "user");
+      checkOpenTransaction();
+      return handle.createQuery(dialect.selectUserSequence())
+          .bind("user", user.hex())
+          .map((rs, ctx) -> new Stored(rs.getObject(1)))
+          .findOne()
+          .map(stored -> {
+            long value = stored.integer("the per-user sequence of " + user);
+            if (value < 1) {
+              throw new CheckpointStorageException(
+                  "the per-user sequence of " + user + " holds " + value + ", expected 1.." + Long.MAX_VALUE);
+            }
+            return CheckpointRequestId.of(value);
+          });
+    }
+
+    @Override
+    public void raise(UserKey user, CheckpointRequestId id) {
+      Objects.requireNonNull(user, "user");
+      Objects.requireNonNull(id, "id");
+      checkOpenTransaction();
+      handle.createUpdate(dialect.raiseUserSequence())
+          .bind("user", user.hex())
+          .bind("id", id.value())
+          .execute();
+    }
+
+    @Override
+    public boolean reset(UserKey user) {
+      Objects.requireNonNull(user, "user");
+      checkOpenTransaction();
+      return handle.createUpdate(dialect.deleteUserSequence()).bind("user", user.hex()).execute() > 0;
+    }
+
+    @Override
+    public long count() {
+      return queryLong(dialect.countUserSequences());
+    }
+  }
+
+  /**
+   * Builds a {@link JdbcCheckpointStore}. Not thread-safe: use it on one thread.
+   */
+  public static final class Builder {
+    private final Handle handle;
+    private final SqlDialect dialect;
+    private AutoCloseable ownedConnection;
+    private Lock writerLock;
+    private ClientId clientIdIfAbsent;
+    private final Set<String> insertOnlyTables = new LinkedHashSet<>();
+
+    private Builder(Handle handle, SqlDialect dialect) {
+      this.handle = handle;
+      this.dialect = dialect;
+    }
+
+    /**
+     * Declares the connection the store's own: the dialect prepares it, every outermost
+     * transaction is the store's, and {@link JdbcCheckpointStore#close()} closes the handle and
+     * then {@code connection}.
+     *
+     * @param connection what closes the connection
+     * @return this builder
+     */
+    public Builder ownedBy(AutoCloseable connection) {
+      this.ownedConnection = Objects.requireNonNull(connection, "connection");
+      return this;
+    }
+
+    /**
+     * A lock held for the whole of each transaction the store begins itself (not while it joins a
+     * caller's): stores on one database file in one process share one, so that their writers
+     * queue in the JVM instead of polling the database's busy handler.
+     *
+     * @param writerLock the lock
+     * @return this builder
+     */
+    public Builder writerLock(Lock writerLock) {
+      this.writerLock = Objects.requireNonNull(writerLock, "writerLock");
+      return this;
+    }
+
+    /**
+     * @param clientId the client id to store if the database has none (default: a random UUID, as
+     *     a PowerSync database gets); an existing one is never changed
+     * @return this builder
+     */
+    public Builder clientIdIfAbsent(ClientId clientId) {
+      this.clientIdIfAbsent = Objects.requireNonNull(clientId, "clientId");
+      return this;
+    }
+
+    /**
+     * @param tables PowerSync table names whose writes, entering {@code ps_crud} by SQL, do not
+     *     arm the gate (see {@link SqlDialect#installLocalWriteArming})
+     * @return this builder
+     * @throws CheckpointArgumentException if a name is null or blank
+     */
+    public Builder insertOnlyTables(Collection<String> tables) {
+      for (String table : Objects.requireNonNull(tables, "tables")) {
+        if (table == null || table.isBlank()) {
+          throw new CheckpointArgumentException(
+              "insert-only table names must be non-blank, got " + (table == null ? "null" : "\"" + table + "\""));
+        }
+        insertOnlyTables.add(table);
+      }
+      return this;
+    }
+
+    /**
+     * Prepares the connection (if owned) and, in one transaction, creates the missing tables,
+     * the client id and the arming of local writes.
+     *
+     * @return the store
+     * @throws CheckpointStorageException if the database could not be prepared; an owned
+     *     connection is then closed
+     */
+    public JdbcCheckpointStore open() {
+      JdbcCheckpointStore store = new JdbcCheckpointStore(this);
+      try {
+        if (ownedConnection != null) {
+          try {
+            dialect.prepareOwnedConnection(handle);
+          } catch (JdbiException e) {
+            throw store.storageFailure("could not prepare the connection", e);
+          }
+        }
+        store.inTransaction(tx -> {
+          dialect.ensureSchema(handle);
+          dialect.installLocalWriteArming(handle, store.insertOnlyTables);
+          tx.state().clientId();
+          return null;
+        });
+        return store;
+      } catch (RuntimeException e) {
+        if (ownedConnection != null) {
+          try {
+            store.close();
+          } catch (RuntimeException closeFailure) {
+            e.addSuppressed(closeFailure);
+          }
+        }
+        throw e;
+      }
+    }
+  }
+
+}

@@ -1,0 +1,235 @@
+package io.checkpoints.adapter.jdbc;
+
+import io.checkpoints.ports.ClearFlags;
+import java.util.Set;
+import org.jdbi.v3.core.Handle;
+
+/**
+ * What differs between the databases {@link JdbcCheckpointStore} runs on: transaction control, the
+ * schema, how a local write entering the queue arms the gate, and the statements whose syntax is
+ * not portable. Everything else (the order of operations, the value types, rollback, nesting,
+ * error translation) is shared.
+ *
+ * <p>The statements use Jdbi named parameters. The default texts are SQLite's, which are plain SQL
+ * except where a method says otherwise; a dialect overrides those its database spells differently
+ * (H2, for example, treats {@code KEY} and {@code VALUE} as keywords and has {@code MERGE} instead
+ * of {@code INSERT OR REPLACE}).
+ *
+ * <p>Tables the store relies on, whatever their spelling: {@code ps_kv} (a text key, one value per
+ * key: an integer id or the client id text), {@code ps_crud} (an id increasing across deletes,
+ * the JSON data of the write, a transaction id), {@code ps_tx} (the next transaction id, row
+ * {@code id = 1}) and the per-user sequence table, which clear never touches.
+ *
+ * <p>Implementations must be stateless and thread-safe: one instance serves every store and
+ * connection. Methods taking a {@link Handle} are called with the store's lock held, on the thread
+ * that runs the transaction.
+ */
+public interface SqlDialect {
+
+  /** @return a short name for messages, for example {@code "SQLite"} */
+  String name();
+
+  // -----------------------------------------------------------------------------------------
+  // Connections and transactions
+
+  /**
+   * Configures a connection the store opened itself and owns, once, before any transaction (for
+   * example journal mode and busy timeout). Not called for a caller's connection.
+   *
+   * @param handle the new connection
+   */
+  void prepareOwnedConnection(Handle handle);
+
+  /**
+   * Tells whether the connection has an open transaction, which a store working on a caller's
+   * connection then joins instead of beginning its own.
+   *
+   * @param handle the connection
+   * @return whether a transaction is open
+   */
+  boolean isInTransaction(Handle handle);
+
+  /**
+   * Begins the store's own write transaction, taking the write lock up front where the database
+   * allows it, so that a concurrent writer makes this call wait instead of failing later.
+   *
+   * @param handle the connection, with no open transaction
+   */
+  void beginWriteTransaction(Handle handle);
+
+  /** @param handle commits the transaction {@link #beginWriteTransaction} began */
+  void commit(Handle handle);
+
+  /** @param handle rolls back the transaction {@link #beginWriteTransaction} began */
+  void rollback(Handle handle);
+
+  /**
+   * Opens a savepoint: how the store nests its work in a transaction that is already open, so
+   * that a failing operation leaves no partial change while the outer transaction goes on.
+   *
+   * @param handle the connection
+   * @param name a plain identifier
+   */
+  default void savepoint(Handle handle, String name) {
+    handle.execute("SAVEPOINT " + name);
+  }
+
+  /**
+   * @param handle the connection
+   * @param name the savepoint to release, keeping its changes
+   */
+  default void releaseSavepoint(Handle handle, String name) {
+    handle.execute("RELEASE SAVEPOINT " + name);
+  }
+
+  /**
+   * Undoes the changes since the savepoint and releases it.
+   *
+   * @param handle the connection
+   * @param name the savepoint
+   */
+  default void rollbackToSavepoint(Handle handle, String name) {
+    handle.execute("ROLLBACK TO SAVEPOINT " + name);
+    handle.execute("RELEASE SAVEPOINT " + name);
+  }
+
+  // -----------------------------------------------------------------------------------------
+  // Schema and the gate's arming
+
+  /**
+   * Creates the tables the store needs if they do not exist, inside a write transaction; an
+   * existing database keeps its tables as they are.
+   *
+   * @param handle the connection
+   */
+  void ensureSchema(Handle handle);
+
+  /**
+   * Makes every write that enters {@code ps_crud} on this connection by SQL, not through the store,
+   * arm the gate in the same statement (target {@code MAX}, last seen and last applied deleted),
+   * except writes to the declared insert-only tables. Must be idempotent and cheap when already
+   * installed: the store calls it at the start of each transaction on a caller's connection,
+   * because a rolled-back transaction may have undone an earlier installation.
+   *
+   * @param handle the connection
+   * @param insertOnlyTables PowerSync table names ({@code type} of the queued write) whose writes
+   *     do not arm the gate
+   */
+  void installLocalWriteArming(Handle handle, Set<String> insertOnlyTables);
+
+  /**
+   * Pauses or resumes the arming of {@link #installLocalWriteArming} on this connection. The store
+   * pauses it around its own queue inserts, because through the Java API arming is the domain's
+   * decision (a write declared insert-only must not arm).
+   *
+   * @param handle the connection
+   * @param paused whether arming is paused
+   */
+  void pauseLocalWriteArming(Handle handle, boolean paused);
+
+  // -----------------------------------------------------------------------------------------
+  // Statements
+
+  /** @return the value of {@code ps_kv} row {@code :key}, as column 1 */
+  default String selectValue() {
+    return "SELECT value FROM ps_kv WHERE key = :key";
+  }
+
+  /** @return inserts or replaces {@code ps_kv} row {@code :key} with {@code :value} */
+  default String upsertValue() {
+    return "INSERT OR REPLACE INTO ps_kv(key, value) VALUES (:key, :value)";
+  }
+
+  /** @return deletes {@code ps_kv} row {@code :key} */
+  default String deleteValue() {
+    return "DELETE FROM ps_kv WHERE key = :key";
+  }
+
+  /** @return deletes every {@code ps_kv} row except {@code client_id} */
+  default String deleteValuesExceptClientId() {
+    return "DELETE FROM ps_kv WHERE key != 'client_id'";
+  }
+
+  /**
+   * @return 1 if {@code :data} is the text of a JSON object, else 0 or NULL (as column 1)
+   */
+  default String isJsonObject() {
+    return "SELECT json_valid(:data) AND json_type(:data) = 'object'";
+  }
+
+  /**
+   * SQLite's JSON functions by default.
+   *
+   * @return inserts a queued write: its {@code ps_crud.data} is the JSON object
+   *     {@code {"op": :op, "id": :id, "type": :type, "data": <:data as JSON>}}, members in that
+   *     order as the reference core writes them, with {@code tx_id = :txId}
+   */
+  default String insertQueuedWrite() {
+    return "INSERT INTO ps_crud(data, tx_id)"
+        + " VALUES (json_object('op', :op, 'id', :id, 'type', :type, 'data', json(:data)), :txId)";
+  }
+
+  /**
+   * The sequence of the latest write ever queued: never lower than any {@code ps_crud} id that
+   * existed, also after deletes and clears (SQLite: the {@code AUTOINCREMENT} high-water mark).
+   *
+   * @param handle the connection
+   * @return the sequence, 0 if no write was ever queued
+   */
+  long lastQueueSequence(Handle handle);
+
+  /** @return the number of queued writes, as column 1 */
+  default String queueSize() {
+    return "SELECT count(*) FROM ps_crud";
+  }
+
+  /** @return 1 if a write is queued, else 0 (as column 1) */
+  default String queueHasWrites() {
+    return "SELECT EXISTS (SELECT 1 FROM ps_crud)";
+  }
+
+  /** @return deletes the queued writes with {@code id <= :sequence} */
+  default String deleteQueuedThrough() {
+    return "DELETE FROM ps_crud WHERE id <= :sequence";
+  }
+
+  /** @return deletes every queued write */
+  default String deleteQueue() {
+    return "DELETE FROM ps_crud";
+  }
+
+  /** @return {@code next_tx} of {@code ps_tx} row 1 (no row: none), as column 1 */
+  default String selectNextTransactionId() {
+    return "SELECT next_tx FROM ps_tx WHERE id = 1";
+  }
+
+  /** @return stores {@code next_tx = :next} in {@code ps_tx} row 1, creating the row if needed */
+  default String updateNextTransactionId() {
+    return "INSERT OR REPLACE INTO ps_tx(id, current_tx, next_tx) VALUES (1, NULL, :next)";
+  }
+
+  /** @return the highest id of per-user sequence {@code :user} (a user key), as column 1 */
+  String selectUserSequence();
+
+  /**
+   * @return raises per-user sequence {@code :user} to {@code :id}, creating it if needed and never
+   *     lowering it
+   */
+  String raiseUserSequence();
+
+  /** @return deletes per-user sequence {@code :user} */
+  String deleteUserSequence();
+
+  /** @return the number of per-user sequences, as column 1 */
+  String countUserSequences();
+
+  /**
+   * Deletes whatever downloaded data {@code powersync_clear(flags)} deletes besides {@code ps_kv}
+   * and {@code ps_crud}, which the store clears itself. A dialect whose database holds no synced
+   * data does nothing. It must never touch the per-user sequence table.
+   *
+   * @param handle the connection, inside the clear's transaction
+   * @param flags the clear flags
+   */
+  default void clearDownloadedData(Handle handle, ClearFlags flags) {}
+}

@@ -1,0 +1,241 @@
+package io.checkpoints.adapter.sqlite;
+
+import io.checkpoints.adapter.jdbc.JdbcCheckpointStore;
+import io.checkpoints.ports.CheckpointStorageException;
+import io.checkpoints.ports.CheckpointStore;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.locks.ReentrantLock;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.JdbiException;
+
+/**
+ * The checkpoint store on a SQLite database in the PowerSync format: the checkpoint keys of
+ * {@code ps_kv}, the upload queue {@code ps_crud}, and the per-user sequence table
+ * {@code checkpoint_user_sequence}, which clear never touches.
+ *
+ * <p><b>Which database.</b> An existing PowerSync database at schema version 14 (created by the
+ * reference core or an SDK) is used as it is; the store only adds its per-user sequence table. A
+ * database at version 13 is refused unless {@link SqliteStoreOptions#withLegacySchemaMigration}
+ * asks to migrate it ({@link SqliteMigrations}); other versions are refused. A missing or empty
+ * file gets only the tables this library needs ({@code ps_kv}, {@code ps_crud}, {@code ps_tx} with
+ * the reference's definitions, and the per-user sequence table): it is not a full PowerSync
+ * database, and the reference core does not open it.
+ *
+ * <p><b>Transactions.</b> {@link #open} gives the store a connection of its own: WAL journal, a
+ * busy timeout, and {@code BEGIN IMMEDIATE} for every transaction, so a concurrent writer makes a
+ * transaction wait at its start instead of failing with {@code SQLITE_BUSY} later; stores on one
+ * file in one JVM also queue on a shared lock. {@link #join} works on the caller's connection
+ * instead: if that connection has an open transaction, each operation joins it in a savepoint (the
+ * caller commits or rolls back; a failing operation is undone without aborting the caller's
+ * transaction), else the store begins and commits its own {@code BEGIN IMMEDIATE} transaction.
+ * <b>A caller's transaction should begin with {@code BEGIN IMMEDIATE}</b>: in a deferred
+ * transaction that has already read, SQLite answers the first write with {@code SQLITE_BUSY}
+ * whenever another connection wrote in between, and no busy timeout can hide that from the caller.
+ *
+ * <p><b>Local writes arm the gate</b> on this store's connection whichever way they enter
+ * {@code ps_crud}: through {@link io.checkpoints.ports.UploadQueue#enqueue} (the domain arms it
+ * unless the write is insert-only) or by SQL (a TEMP trigger, present only on connections this
+ * library uses, arms it unless the table is declared insert-only in the options). Connections of
+ * the reference core or an SDK keep the reference's behaviour. See {@code docs/sqlite.md}.
+ *
+ * <p>Thread-safe: transactions are serialised on the store's connection. A joined store must be
+ * used on the thread that uses the caller's connection, as any JDBC connection.
+ */
+public final class SqliteCheckpointStore implements CheckpointStore, AutoCloseable {
+
+  /** One writer lock per database file, shared by the stores on it in this JVM. */
+  private static final ConcurrentMap<Path, ReentrantLock> WRITER_LOCKS = new ConcurrentHashMap<>();
+
+  private final JdbcCheckpointStore delegate;
+  private final Path file;
+
+  private SqliteCheckpointStore(JdbcCheckpointStore delegate, Path file) {
+    this.delegate = delegate;
+    this.file = file;
+  }
+
+  /**
+   * Opens the database file with the default options, creating it if it is missing.
+   *
+   * @param file the database file; its directory must exist
+   * @return the store; close it to close its connection
+   * @throws CheckpointStorageException if the file cannot be opened, is a PowerSync database at
+   *     another schema version than 14, or has tables of another shape
+   */
+  public static SqliteCheckpointStore open(Path file) {
+    return open(file, SqliteStoreOptions.defaults());
+  }
+
+  /**
+   * Opens the database file, creating it if it is missing.
+   *
+   * @param file the database file; its directory must exist
+   * @param options how to open and use it
+   * @return the store; close it to close its connection
+   * @throws CheckpointStorageException if the file cannot be opened, is a PowerSync database at
+   *     another schema version than 14 (13 is migrated if the options ask for it), or has tables of
+   *     another shape
+   */
+  public static SqliteCheckpointStore open(Path file, SqliteStoreOptions options) {
+    Objects.requireNonNull(file, "file");
+    Objects.requireNonNull(options, "options");
+    Connection connection = SqliteConnections.open(file, options);
+    Handle handle = null;
+    try {
+      handle = Jdbi.create(connection).open();
+      Path realFile = realPath(file);
+      checkSchemaVersion(handle, options);
+      Handle owned = handle;
+      JdbcCheckpointStore delegate = configure(handle, options)
+          .ownedBy(() -> {
+            owned.close();
+            connection.close();
+          })
+          .writerLock(WRITER_LOCKS.computeIfAbsent(realFile, f -> new ReentrantLock(true)))
+          .open();
+      return new SqliteCheckpointStore(delegate, realFile);
+    } catch (RuntimeException e) {
+      if (handle != null) {
+        handle.close();
+      }
+      try {
+        connection.close();
+      } catch (SQLException closeFailure) {
+        e.addSuppressed(closeFailure);
+      }
+      throw e;
+    }
+  }
+
+  private static Path realPath(Path file) {
+    try {
+      return file.toRealPath();
+    } catch (IOException e) {
+      throw new CheckpointStorageException("SQLite: could not resolve " + file + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Works on the caller's sqlite-jdbc connection with the default options (see the class
+   * documentation for how its transactions are joined). Creates the missing tables and the TEMP
+   * arming trigger on the connection, inside its open transaction if it has one: if that
+   * transaction rolls back, the store installs the trigger again at its next operation, but SQL
+   * writes in between do not arm the gate, so join outside a transaction or commit it.
+   *
+   * @param connection the caller's connection; the store never closes it
+   * @return the store
+   * @throws CheckpointStorageException if the database is a PowerSync database at another schema
+   *     version than 14, or has tables of another shape
+   */
+  public static SqliteCheckpointStore join(Connection connection) {
+    return join(connection, SqliteStoreOptions.defaults());
+  }
+
+  /**
+   * As {@link #join(Connection)}, with options; the busy timeout and {@code synchronous} setting
+   * of the options apply only to connections the store opens, not to the caller's.
+   *
+   * @param connection the caller's connection; the store never closes it
+   * @param options the client id, insert-only tables and legacy migration to use
+   * @return the store
+   * @throws CheckpointStorageException as {@link #join(Connection)}
+   */
+  public static SqliteCheckpointStore join(Connection connection, SqliteStoreOptions options) {
+    Objects.requireNonNull(connection, "connection");
+    // Jdbi.create(Connection) never closes the connection, and the handle is never closed either:
+    // closing a handle can roll back a JDBC transaction that is open at that moment.
+    return join(Jdbi.create(connection).open(), options);
+  }
+
+  /**
+   * As {@link #join(Connection, SqliteStoreOptions)}, on the caller's Jdbi handle.
+   *
+   * @param handle the caller's handle on a sqlite-jdbc connection; the store never closes it
+   * @param options the client id, insert-only tables and legacy migration to use
+   * @return the store
+   * @throws CheckpointStorageException as {@link #join(Connection)}
+   */
+  public static SqliteCheckpointStore join(Handle handle, SqliteStoreOptions options) {
+    Objects.requireNonNull(handle, "handle");
+    Objects.requireNonNull(options, "options");
+    try {
+      SqliteMigrations.inTransaction(handle, () -> {
+        checkSchemaVersion(handle, options);
+        return null;
+      });
+    } catch (JdbiException e) {
+      throw SqliteDialect.storageFailure("could not read the schema version", e);
+    }
+    return new SqliteCheckpointStore(configure(handle, options).open(), null);
+  }
+
+  private static JdbcCheckpointStore.Builder configure(Handle handle, SqliteStoreOptions options) {
+    JdbcCheckpointStore.Builder builder = JdbcCheckpointStore.builder(handle, SqliteDialect.INSTANCE)
+        .insertOnlyTables(options.insertOnlyTables());
+    options.clientIdIfAbsent().ifPresent(builder::clientIdIfAbsent);
+    return builder;
+  }
+
+  /** Refuses schema versions other than 14 (or migrates 13 if asked); a fresh file has none. */
+  private static void checkSchemaVersion(Handle handle, SqliteStoreOptions options) {
+    OptionalInt version = SqliteMigrations.schemaVersion(handle);
+    if (version.isEmpty() || version.getAsInt() == SqliteMigrations.CURRENT_VERSION) {
+      return;
+    }
+    int found = version.getAsInt();
+    if (found == SqliteMigrations.LEGACY_VERSION && options.migratesLegacySchema()) {
+      SqliteMigrations.inTransaction(handle,
+          () -> SqliteMigrations.migrate(handle, SqliteMigrations.CURRENT_VERSION));
+      return;
+    }
+    if (found == SqliteMigrations.LEGACY_VERSION) {
+      throw new CheckpointStorageException("the database is a PowerSync database at schema version 13,"
+          + " which keeps the apply gate in ps_buckets.$local; migrate it to 14 first"
+          + " (SqliteMigrations.migrate, or SqliteStoreOptions.withLegacySchemaMigration(true))");
+    }
+    throw new CheckpointStorageException("the database is a PowerSync database at schema version "
+        + found + "; this library works on version " + SqliteMigrations.CURRENT_VERSION
+        + (found > SqliteMigrations.CURRENT_VERSION ? " and refuses a newer one it does not know"
+            : " (and migrates 13)"));
+  }
+
+  @Override
+  public <T> T inTransaction(TransactionWork<T> work) {
+    return delegate.inTransaction(work);
+  }
+
+  /** @return the database file, or empty for a store joined to a caller's connection */
+  public Optional<Path> file() {
+    return Optional.ofNullable(file);
+  }
+
+  /** @return whether this store opened its own connection (else it works on a caller's) */
+  public boolean ownsConnection() {
+    return delegate.ownsConnection();
+  }
+
+  /**
+   * Closes the store's own connection; a joined caller's connection stays open (its TEMP trigger
+   * stays too, and keeps arming the gate for SQL writes until the connection closes).
+   *
+   * @throws CheckpointStorageException if the connection could not be closed
+   */
+  @Override
+  public void close() {
+    delegate.close();
+  }
+
+  @Override
+  public String toString() {
+    return "SqliteCheckpointStore[" + (file != null ? file : "caller's connection") + "]";
+  }
+}

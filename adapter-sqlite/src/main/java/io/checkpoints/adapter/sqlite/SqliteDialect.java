@@ -1,0 +1,250 @@
+package io.checkpoints.adapter.sqlite;
+
+import io.checkpoints.adapter.jdbc.SqlDialect;
+import io.checkpoints.ports.CheckpointStorageException;
+import io.checkpoints.ports.ClearFlags;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.List;
+import java.util.Set;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.JdbiException;
+
+/**
+ * SQLite, on the PowerSync database format. Stateless and thread-safe.
+ *
+ * <p>The tables it creates in a fresh file have exactly the reference core's definitions
+ * ({@code ps_kv}, {@code ps_crud}, {@code ps_tx}), plus the per-user sequence table. Local writes
+ * arm the gate through a TEMP trigger, which exists only on this library's connections: see
+ * {@code docs/sqlite.md} for why.
+ */
+final class SqliteDialect implements SqlDialect {
+
+  static final SqliteDialect INSTANCE = new SqliteDialect();
+
+  /** The per-user sequence table; its name must not start with {@code ps_data_}, which clear empties. */
+  static final String USER_SEQUENCE_TABLE = "checkpoint_user_sequence";
+
+  static final String ARMING_TRIGGER = "checkpoints_local_write_arms_gate";
+  static final String INSERT_ONLY_TABLES = "checkpoints_insert_only_tables";
+  static final String ARMING_PAUSED = "checkpoints_arming_paused";
+
+  private static final List<String> SCHEMA = List.of(
+      "CREATE TABLE IF NOT EXISTS ps_kv(key TEXT PRIMARY KEY NOT NULL, value BLOB)",
+      "CREATE TABLE IF NOT EXISTS ps_crud (id INTEGER PRIMARY KEY AUTOINCREMENT, data TEXT, tx_id INTEGER)",
+      "CREATE TABLE IF NOT EXISTS ps_tx(id INTEGER PRIMARY KEY NOT NULL, current_tx INTEGER, next_tx INTEGER)",
+      "INSERT OR IGNORE INTO ps_tx(id, current_tx, next_tx) VALUES (1, NULL, 1)",
+      "CREATE TABLE IF NOT EXISTS " + USER_SEQUENCE_TABLE + "(\n"
+          + "  user_key TEXT PRIMARY KEY NOT NULL,\n"
+          + "  last_request_id INTEGER NOT NULL\n"
+          + ") STRICT");
+
+  private static final List<String> ARMING = List.of(
+      "CREATE TEMP TABLE IF NOT EXISTS " + INSERT_ONLY_TABLES + "(name TEXT PRIMARY KEY NOT NULL)",
+      "CREATE TEMP TABLE IF NOT EXISTS " + ARMING_PAUSED + "(paused INTEGER NOT NULL)",
+      // The same two statements the reference core runs natively in its powersync_crud table,
+      // but for every write that enters ps_crud on this connection, not only the first of a
+      // transaction, and whichever way it came in.
+      "CREATE TEMP TRIGGER IF NOT EXISTS " + ARMING_TRIGGER + " AFTER INSERT ON ps_crud\n"
+          + "WHEN NOT EXISTS (SELECT 1 FROM " + ARMING_PAUSED + ")\n"
+          + "  AND NOT EXISTS (SELECT 1 FROM " + INSERT_ONLY_TABLES + "\n"
+          + "    WHERE name = CASE WHEN json_valid(NEW.data) THEN json_extract(NEW.data, '$.type') END)\n"
+          + "BEGIN\n"
+          + "  INSERT OR REPLACE INTO ps_kv(key, value)"
+          + " VALUES ('target_checkpoint_request_id', 9223372036854775807);\n"
+          + "  DELETE FROM ps_kv"
+          + " WHERE key IN ('last_seen_checkpoint_request_id', 'last_applied_checkpoint_request_id');\n"
+          + "END");
+
+  private SqliteDialect() {}
+
+  @Override
+  public String name() {
+    return "SQLite";
+  }
+
+  @Override
+  public void prepareOwnedConnection(Handle handle) {
+    // SqliteConnections configured the connection when it opened it (WAL, busy timeout, sync).
+  }
+
+  @Override
+  public boolean isInTransaction(Handle handle) {
+    try {
+      return isInTransaction(handle.getConnection());
+    } catch (SQLException e) {
+      throw new CheckpointStorageException(
+          "SQLite checkpoint store: could not inspect the connection's transaction: " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Whether SQLite is outside autocommit mode on this connection. sqlite-jdbc does not expose
+   * {@code sqlite3_get_autocommit}, so this asks SQLite itself: {@code BEGIN} fails inside a
+   * transaction and, outside one, starts a deferred transaction (taking no lock) that is
+   * rolled back at once.
+   */
+  static boolean isInTransaction(Connection connection) throws SQLException {
+    try (Statement statement = connection.createStatement()) {
+      try {
+        statement.execute("BEGIN");
+      } catch (SQLException e) {
+        String message = String.valueOf(e.getMessage());
+        if (message.contains("within a transaction")) {
+          return true;
+        }
+        throw e;
+      }
+      statement.execute("ROLLBACK");
+      return false;
+    }
+  }
+
+  @Override
+  public void beginWriteTransaction(Handle handle) {
+    // IMMEDIATE takes the write lock now, inside the busy timeout, so that a transaction that
+    // reads and then writes can never fail with SQLITE_BUSY on its first write.
+    handle.execute("BEGIN IMMEDIATE");
+  }
+
+  @Override
+  public void commit(Handle handle) {
+    handle.execute("COMMIT");
+  }
+
+  @Override
+  public void rollback(Handle handle) {
+    handle.execute("ROLLBACK");
+  }
+
+  @Override
+  public void ensureSchema(Handle handle) {
+    for (String statement : SCHEMA) {
+      handle.execute(statement);
+    }
+    requireColumns(handle, "ps_kv", "key,value");
+    requireColumns(handle, "ps_crud", "id,data,tx_id");
+    requireColumns(handle, "ps_tx", "id,current_tx,next_tx");
+    requireColumns(handle, USER_SEQUENCE_TABLE, "user_key,last_request_id");
+  }
+
+  private static void requireColumns(Handle handle, String table, String columns) {
+    String actual = handle.createQuery(
+            "SELECT group_concat(name, ',') FROM (SELECT name FROM pragma_table_info(:table) ORDER BY cid)")
+        .bind("table", table)
+        .mapTo(String.class)
+        .one();
+    if (!columns.equals(actual)) {
+      throw new CheckpointStorageException("table " + table + " has the columns (" + actual
+          + "), expected (" + columns + ") as in a PowerSync database; this file cannot be used");
+    }
+  }
+
+  @Override
+  public void installLocalWriteArming(Handle handle, Set<String> insertOnlyTables) {
+    int installed = handle.createQuery("SELECT count(*) FROM sqlite_temp_master WHERE name IN"
+            + " ('" + ARMING_TRIGGER + "', '" + INSERT_ONLY_TABLES + "', '" + ARMING_PAUSED + "')")
+        .mapTo(Integer.class)
+        .one();
+    if (installed < 3) {
+      for (String statement : ARMING) {
+        handle.execute(statement);
+      }
+    }
+    if (installed < 3 || !insertOnlyTables.isEmpty()) {
+      for (String table : insertOnlyTables) {
+        handle.createUpdate("INSERT OR IGNORE INTO temp." + INSERT_ONLY_TABLES + "(name) VALUES (:name)")
+            .bind("name", table)
+            .execute();
+      }
+    }
+  }
+
+  @Override
+  public void pauseLocalWriteArming(Handle handle, boolean paused) {
+    handle.execute(paused
+        ? "INSERT INTO temp." + ARMING_PAUSED + "(paused) VALUES (1)"
+        : "DELETE FROM temp." + ARMING_PAUSED);
+  }
+
+  @Override
+  public long lastQueueSequence(Handle handle) {
+    // AUTOINCREMENT keeps the high-water mark in sqlite_sequence across deletes and clears.
+    return handle.createQuery("SELECT max("
+            + "coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'ps_crud'), 0),"
+            + " coalesce((SELECT max(id) FROM ps_crud), 0))")
+        .mapTo(Long.class)
+        .one();
+  }
+
+  @Override
+  public String selectUserSequence() {
+    return "SELECT last_request_id FROM " + USER_SEQUENCE_TABLE + " WHERE user_key = :user";
+  }
+
+  @Override
+  public String raiseUserSequence() {
+    return "INSERT INTO " + USER_SEQUENCE_TABLE + "(user_key, last_request_id) VALUES (:user, :id)"
+        + " ON CONFLICT(user_key) DO UPDATE SET"
+        + " last_request_id = max(last_request_id, excluded.last_request_id)";
+  }
+
+  @Override
+  public String deleteUserSequence() {
+    return "DELETE FROM " + USER_SEQUENCE_TABLE + " WHERE user_key = :user";
+  }
+
+  @Override
+  public String countUserSequences() {
+    return "SELECT count(*) FROM " + USER_SEQUENCE_TABLE;
+  }
+
+  /**
+   * The rest of {@code powersync_clear(flags)} as the reference core 0.5.3 does it, on the tables
+   * of a PowerSync database that exist (a fresh file of this library has none of them): a hard
+   * clear empties {@code ps_oplog} and {@code ps_buckets}, a soft clear (bit 0x02) keeps both and
+   * resets {@code ps_buckets.last_applied_op}; both empty {@code ps_untyped},
+   * {@code ps_updated_rows}, {@code ps_sync_state}, {@code ps_stream_subscriptions} and every
+   * {@code ps_data__*} table, and with bit 0x01 every {@code ps_data_*} table. Tables are emptied,
+   * never dropped.
+   */
+  @Override
+  public void clearDownloadedData(Handle handle, ClearFlags flags) {
+    if (flags.isSoft()) {
+      deleteIfExists(handle, "ps_buckets", "UPDATE ps_buckets SET last_applied_op = 0");
+    } else {
+      deleteIfExists(handle, "ps_oplog", "DELETE FROM ps_oplog");
+      deleteIfExists(handle, "ps_buckets", "DELETE FROM ps_buckets");
+    }
+    for (String table : List.of("ps_untyped", "ps_updated_rows", "ps_sync_state", "ps_stream_subscriptions")) {
+      deleteIfExists(handle, table, "DELETE FROM " + table);
+    }
+    String pattern = (flags.bits() & 0x01) != 0 ? "ps_data_*" : "ps_data__*";
+    List<String> dataTables = handle.createQuery(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name GLOB :pattern ORDER BY name")
+        .bind("pattern", pattern)
+        .mapTo(String.class)
+        .list();
+    for (String table : dataTables) {
+      handle.execute("DELETE FROM \"" + table.replace("\"", "\"\"") + "\"");
+    }
+  }
+
+  private static void deleteIfExists(Handle handle, String table, String statement) {
+    boolean exists = handle.createQuery(
+            "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = :table)")
+        .bind("table", table)
+        .mapTo(Boolean.class)
+        .one();
+    if (exists) {
+      handle.execute(statement);
+    }
+  }
+
+  /** Translates a failure of a statement run outside {@code JdbcCheckpointStore}. */
+  static CheckpointStorageException storageFailure(String what, Exception e) {
+    Throwable cause = e instanceof JdbiException && e.getCause() != null ? e.getCause() : e;
+    return new CheckpointStorageException("SQLite: " + what + ": " + cause.getMessage(), e);
+  }
+}
