@@ -160,7 +160,7 @@ public final class JdbcCheckpointStore implements CheckpointStore, AutoCloseable
           installArmingOnCallersConnection();
         }
         result = work.run(transaction);
-      } catch (RuntimeException | Error e) {
+      } catch (Throwable e) { // checked exceptions too: work may throw them sneakily
         rollbackAfter(e);
         throw translate(e);
       } finally {
@@ -192,7 +192,7 @@ public final class JdbcCheckpointStore implements CheckpointStore, AutoCloseable
       T result = work.run(transaction);
       dialect.releaseSavepoint(handle, name);
       return result;
-    } catch (RuntimeException | Error e) {
+    } catch (Throwable e) { // checked exceptions too: work may throw them sneakily
       try {
         dialect.rollbackToSavepoint(handle, name);
       } catch (RuntimeException rollbackFailure) {
@@ -218,14 +218,23 @@ public final class JdbcCheckpointStore implements CheckpointStore, AutoCloseable
     dialect.installLocalWriteArming(handle, insertOnlyTables);
   }
 
+  /**
+   * What to throw for a failure of the work: a statement's failure as a storage exception,
+   * anything else unchanged (a checked exception thrown sneakily is rethrown the same way).
+   */
   private RuntimeException translate(Throwable e) {
-    if (e instanceof Error error) {
-      throw error;
-    }
     if (e instanceof JdbiException jdbi) {
       return storageFailure("a statement failed", jdbi);
     }
-    return (RuntimeException) e;
+    if (e instanceof RuntimeException runtime) {
+      return runtime;
+    }
+    throw JdbcCheckpointStore.<RuntimeException>sneakyThrow(e);
+  }
+
+  @SuppressWarnings("unchecked")
+  private static <E extends Throwable> E sneakyThrow(Throwable e) throws E {
+    throw (E) e;
   }
 
   private CheckpointStorageException storageFailure(String what, JdbiException e) {
