@@ -76,6 +76,8 @@ public final class JdbcCheckpointStore implements CheckpointStore, AutoCloseable
   private long savepoints;
   private Long transactionId;
   private boolean closed;
+  /** Whether {@link Builder#open()} created the schema: only then can the arming be installed. */
+  private boolean opened;
 
   private JdbcCheckpointStore(Builder builder) {
     this.handle = builder.handle;
@@ -215,7 +217,9 @@ public final class JdbcCheckpointStore implements CheckpointStore, AutoCloseable
 
   private void installArmingOnCallersConnection() {
     // A caller's rolled-back transaction may have undone the installation, so check every time.
-    dialect.installLocalWriteArming(handle, insertOnlyTables);
+    if (opened) {
+      dialect.installLocalWriteArming(handle, insertOnlyTables);
+    }
   }
 
   /**
@@ -686,6 +690,12 @@ public final class JdbcCheckpointStore implements CheckpointStore, AutoCloseable
           tx.state().clientId();
           return null;
         });
+        store.lock.lock();
+        try {
+          store.opened = true;
+        } finally {
+          store.lock.unlock();
+        }
         return store;
       } catch (RuntimeException e) {
         if (ownedConnection != null) {
