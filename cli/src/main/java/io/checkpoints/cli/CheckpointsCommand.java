@@ -1,0 +1,126 @@
+package io.checkpoints.cli;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.util.Properties;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code checkpoints}: the command line of the checkpoint-requests library. Its only command so
+ * far is {@code replay} ({@link ReplayCommand}).
+ *
+ * <p>Exit status: {@value #EXIT_OK} when the command ran (a replay whose events printed error lines
+ * still ran), {@value #EXIT_FAILED} when it could not do its job (for {@code replay}: the script is
+ * malformed or could not be read to the end), {@value #EXIT_USAGE} on a usage error (unknown
+ * option or command, missing or unreadable script file). Errors go to standard error as one line;
+ * {@code --verbose} adds stack traces.
+ *
+ * <p>Not thread-safe: picocli populates a command's fields, so use one instance per execution.
+ */
+@Command(
+    name = "checkpoints",
+    mixinStandardHelpOptions = true,
+    versionProvider = CheckpointsCommand.Version.class,
+    description = "Checkpoint requests for PowerSync clients: tools for the library.",
+    subcommands = {ReplayCommand.class},
+    exitCodeListHeading = "%nExit status:%n",
+    exitCodeList = {
+        "0:the command ran (replay: even if events printed error lines)",
+        "1:the command failed (replay: the script is malformed or unreadable)",
+        "2:usage error"})
+public final class CheckpointsCommand implements Callable<Integer> {
+
+  /** The command ran. */
+  public static final int EXIT_OK = 0;
+  /** The command failed: for {@code replay}, the script is malformed or could not be read. */
+  public static final int EXIT_FAILED = 1;
+  /** A usage error: an unknown option or command, or a missing or unreadable file argument. */
+  public static final int EXIT_USAGE = 2;
+
+  @Spec
+  private CommandSpec spec;
+
+  /**
+   * Runs the command line and exits with its status.
+   *
+   * @param args the arguments
+   */
+  public static void main(String[] args) {
+    System.exit(commandLine(System.in).execute(args));
+  }
+
+  /**
+   * @param stdin where {@code replay -} reads its script
+   * @return the command line, with the error handling described above; set its output and error
+   *     writers to capture them
+   */
+  public static CommandLine commandLine(InputStream stdin) {
+    CommandLine commandLine = new CommandLine(new CheckpointsCommand(), new Factory(stdin));
+    commandLine.setParameterExceptionHandler(CheckpointsCommand::usageError);
+    commandLine.setExecutionExceptionHandler((e, cl, parsed) -> {
+      boolean verbose = cl.getCommand() instanceof ReplayCommand replay && replay.verbose();
+      cl.getErr().println(cl.getCommandSpec().qualifiedName() + ": internal error: " + e
+          + (verbose ? "" : " (run with --verbose for the stack trace)"));
+      if (verbose) {
+        e.printStackTrace(cl.getErr());
+      }
+      cl.getErr().flush();
+      return EXIT_FAILED;
+    });
+    return commandLine;
+  }
+
+  @Override
+  public Integer call() {
+    throw new ParameterException(spec.commandLine(), "missing command");
+  }
+
+  private static int usageError(ParameterException e, String[] args) {
+    CommandLine commandLine = e.getCommandLine();
+    PrintWriter err = commandLine.getErr();
+    String name = commandLine.getCommandSpec().qualifiedName();
+    err.println(name + ": " + e.getMessage() + " (see '" + name + " --help')");
+    err.flush();
+    return EXIT_USAGE;
+  }
+
+  /** Creates the commands, handing {@code replay} the standard input. */
+  private static final class Factory implements CommandLine.IFactory {
+    private final InputStream stdin;
+
+    Factory(InputStream stdin) {
+      this.stdin = stdin;
+    }
+
+    @Override
+    public <K> K create(Class<K> type) throws Exception {
+      if (type == ReplayCommand.class) {
+        return type.cast(new ReplayCommand(stdin));
+      }
+      return CommandLine.defaultFactory().create(type);
+    }
+  }
+
+  /** The version from the build, as {@code --version} prints it. */
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      Properties properties = new Properties();
+      try (InputStream in = CheckpointsCommand.class.getResourceAsStream("version.properties")) {
+        if (in != null) {
+          properties.load(in);
+        }
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+      return new String[] {"checkpoints " + properties.getProperty("version", "(unknown version)")};
+    }
+  }
+}

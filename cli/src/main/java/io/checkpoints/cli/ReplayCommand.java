@@ -1,0 +1,171 @@
+package io.checkpoints.cli;
+
+import io.checkpoints.adapter.inmemory.InMemoryCheckpointStore;
+import io.checkpoints.domain.SyncClient;
+import io.checkpoints.ports.CheckpointArgumentException;
+import io.checkpoints.ports.CheckpointStore;
+import io.checkpoints.ports.ClientId;
+import io.checkpoints.testkit.replay.ReplayResult;
+import io.checkpoints.testkit.replay.ReplayRunner;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code checkpoints replay}: runs a replay script and prints one JSON line per event on standard
+ * output, as {@code replay-format.md} describes. Not thread-safe: one instance per execution.
+ */
+@Command(
+    name = "replay",
+    mixinStandardHelpOptions = true,
+    versionProvider = CheckpointsCommand.Version.class,
+    description = {
+        "Runs a replay script (JSON Lines, one event per line) against a sync client and prints"
+            + " one JSON line per event: {\"ok\": ...} or {\"error\": {\"kind\": ..., \"message\":"
+            + " ...}}.",
+        "A line that is not an event prints an error of kind \"script\"; the run goes on and"
+            + " exits with status 1."},
+    exitCodeListHeading = "%nExit status:%n",
+    exitCodeList = {
+        "0:the script ran, even if events printed error lines",
+        "1:the script is malformed (a line is not an event) or could not be read to the end",
+        "2:usage error (also: the script file does not exist or is not readable)"})
+final class ReplayCommand implements Callable<Integer> {
+
+  /** The stores {@code --store} can choose. */
+  enum StoreKind {
+    /** A fresh in-memory store. */
+    memory
+  }
+
+  private final InputStream stdin;
+
+  @Spec
+  private CommandSpec spec;
+
+  @Option(names = "--store", paramLabel = "STORE", defaultValue = "memory",
+      description = "Where the checkpoint state lives: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
+  private StoreKind store;
+
+  @Option(names = "--client-id", paramLabel = "ID", defaultValue = "test-client",
+      description = "The database's client id, as initial requests show it (default: ${DEFAULT-VALUE},"
+          + " the id the reference recordings were made with).")
+  private String clientId;
+
+  @Option(names = {"-v", "--verbose"},
+      description = "Print stack traces of failures and of every event error on standard error.")
+  private boolean verbose;
+
+  @Parameters(index = "0", paramLabel = "SCRIPT",
+      description = "The replay script (JSON Lines, UTF-8); '-' reads standard input.")
+  private String script;
+
+  ReplayCommand(InputStream stdin) {
+    this.stdin = stdin;
+  }
+
+  boolean verbose() {
+    return verbose;
+  }
+
+  @Override
+  public Integer call() {
+    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
+    ClientId id = clientId();
+    try (BufferedReader reader = open()) {
+      ReplayRunner runner = ReplayRunner.create();
+      if (verbose) {
+        runner = runner.withErrorObserver(e -> {
+          e.printStackTrace(err);
+          err.flush();
+        });
+      }
+      CheckpointStore checkpointStore = createStore(id);
+      ReplayResult result;
+      try {
+        result = runner.run(checkpointStore, SyncClient.create(checkpointStore), reader, out::println);
+      } finally {
+        out.flush();
+      }
+      if (!result.wellFormed()) {
+        ReplayResult.ScriptError first = result.scriptErrors().get(0);
+        err.println(name() + ": the script is malformed: " + result.scriptErrors().size()
+            + (result.scriptErrors().size() == 1 ? " line is" : " lines are")
+            + " not an event (first: line " + first.lineNumber() + ": " + first.message() + ")");
+        err.flush();
+        return CheckpointsCommand.EXIT_FAILED;
+      }
+      return CheckpointsCommand.EXIT_OK;
+    } catch (IOException | UncheckedIOException e) {
+      IOException cause = e instanceof UncheckedIOException unchecked ? unchecked.getCause()
+          : (IOException) e;
+      err.println(name() + ": cannot read the script " + script + ": " + describe(cause));
+      if (verbose) {
+        e.printStackTrace(err);
+      }
+      err.flush();
+      return CheckpointsCommand.EXIT_FAILED;
+    }
+  }
+
+  private ClientId clientId() {
+    try {
+      return ClientId.of(clientId);
+    } catch (CheckpointArgumentException e) {
+      throw new ParameterException(spec.commandLine(), "invalid --client-id: " + e.getMessage());
+    }
+  }
+
+  private BufferedReader open() throws IOException {
+    InputStream in;
+    if ("-".equals(script)) {
+      in = stdin;
+    } else {
+      Path path = Path.of(script);
+      if (!Files.isRegularFile(path)) {
+        throw new ParameterException(spec.commandLine(), "no such script file: " + script);
+      }
+      if (!Files.isReadable(path)) {
+        throw new ParameterException(spec.commandLine(), "cannot read the script file: " + script);
+      }
+      in = Files.newInputStream(path);
+    }
+    // Strict UTF-8: a malformed byte is a read error, not a replacement character.
+    return new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8.newDecoder()
+        .onMalformedInput(CodingErrorAction.REPORT)
+        .onUnmappableCharacter(CodingErrorAction.REPORT)));
+  }
+
+  private CheckpointStore createStore(ClientId id) {
+    switch (store) {
+      case memory:
+        return InMemoryCheckpointStore.create(id);
+      default:
+        throw new IllegalStateException("unknown store " + store);
+    }
+  }
+
+  private String name() {
+    return spec.qualifiedName();
+  }
+
+  private static String describe(IOException e) {
+    return e.getMessage() != null ? e.getClass().getSimpleName() + ": " + e.getMessage()
+        : e.getClass().getSimpleName();
+  }
+}
