@@ -31,6 +31,7 @@ import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.SynchronousQueue;
@@ -116,6 +117,7 @@ public final class CheckpointHttpServer implements AutoCloseable {
   private final ExecutorService executor;
   private final Set<StreamSession> streams = ConcurrentHashMap.newKeySet();
   private final AtomicBoolean closed = new AtomicBoolean();
+  private final String threadNamePrefix;
 
   private CheckpointHttpServer(Builder builder) throws IOException {
     this.service = builder.service;
@@ -123,12 +125,11 @@ public final class CheckpointHttpServer implements AutoCloseable {
     this.maxRequestBytes = builder.maxRequestBytes;
     this.maxQueuedLines = builder.maxQueuedLines;
     this.scheduler = builder.scheduler;
-    int serverNumber = SERVER_COUNT.incrementAndGet();
+    this.threadNamePrefix = "checkpoint-http-" + SERVER_COUNT.incrementAndGet() + "-";
     AtomicInteger threadCount = new AtomicInteger();
     this.executor = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 30, TimeUnit.SECONDS,
         new SynchronousQueue<>(), runnable -> {
-          Thread thread = new Thread(runnable,
-              "checkpoint-http-" + serverNumber + "-" + threadCount.incrementAndGet());
+          Thread thread = new Thread(runnable, threadNamePrefix + threadCount.incrementAndGet());
           thread.setDaemon(true);
           return thread;
         });
@@ -215,6 +216,16 @@ public final class CheckpointHttpServer implements AutoCloseable {
     for (StreamSession stream : streams) {
       stream.end();
     }
+    // Give the streams a moment to finish their responses, so clients see a clean end rather
+    // than a reset connection; stop(0) below closes whatever is still open.
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
+    try {
+      for (StreamSession stream : streams) {
+        stream.finished.await(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
     server.stop(0);
     // Interrupts handlers blocked in a service call (a delayed simulated answer, say).
     executor.shutdownNow();
@@ -230,6 +241,11 @@ public final class CheckpointHttpServer implements AutoCloseable {
   @Override
   public String toString() {
     return "CheckpointHttpServer[" + endpoint() + "]";
+  }
+
+  /** The names of this server's threads start with it (for tests). */
+  String threadNamePrefix() {
+    return threadNamePrefix;
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -355,6 +371,7 @@ public final class CheckpointHttpServer implements AutoCloseable {
     } finally {
       streams.remove(session);
       subscription.close();
+      session.finished.countDown();
     }
   }
 
@@ -486,6 +503,8 @@ public final class CheckpointHttpServer implements AutoCloseable {
     private final AtomicInteger queued = new AtomicInteger();
     private volatile boolean ended;
     private volatile boolean overflowed;
+    /** Counted down once the response is complete (the last chunk written) or abandoned. */
+    final CountDownLatch finished = new CountDownLatch(1);
 
     StreamSession(HttpExchange exchange, DevelopmentToken.Claims claims) {
       this.exchange = exchange;

@@ -68,11 +68,20 @@ public final class SyncStream implements AutoCloseable {
    *     CheckpointTransportException} (HTTP status, connection failure, timeout: {@code
    *     Unreachable} when no response or no data came in time), a {@link SyncProtocolException}
    *     (a malformed, oversized or truncated line, or invalid UTF-8), or the exception a consumer
-   *     threw; never with a wrapped exception. Completing or cancelling the returned copy does not
-   *     affect the stream: use {@link #close()}.
+   *     threw; never with a wrapped exception. Each call returns a new future: completing or
+   *     cancelling it does not affect the stream (use {@link #close()}).
    */
   public CompletableFuture<End> completion() {
-    return completion.copy();
+    // Not completion.copy(): a dependent stage would wrap the failure in a CompletionException.
+    CompletableFuture<End> view = new CompletableFuture<>();
+    completion.whenComplete((end, failure) -> {
+      if (failure != null) {
+        view.completeExceptionally(failure);
+      } else {
+        view.complete(end);
+      }
+    });
+    return view;
   }
 
   /** @return whether the stream has not ended yet */
@@ -160,7 +169,7 @@ public final class SyncStream implements AutoCloseable {
    */
   private final class LineSubscriber implements Flow.Subscriber<List<ByteBuffer>> {
     // Only touched by the HTTP client's serial calls.
-    private byte[] line = new byte[Math.min(8192, maxLineBytes)];
+    private byte[] line = new byte[Math.min(8192, maxLineBytes + 1)];
     private int length;
 
     @Override
@@ -230,13 +239,13 @@ public final class SyncStream implements AutoCloseable {
     }
 
     private boolean append(ByteBuffer item, int count) {
-      if ((long) length + count > maxLineBytes) {
-        fail(new SyncProtocolException(SyncLineDecoder.ERROR_PREFIX + what
-            + ": a line is longer than the limit of " + maxLineBytes + " bytes"));
-        return false;
+      // One byte more than the limit for the '\r' of a "\r\n" line end, which is not content.
+      long capacity = (long) maxLineBytes + 1;
+      if ((long) length + count > capacity) {
+        return tooLong();
       }
       if (length + count > line.length) {
-        line = Arrays.copyOf(line, (int) Math.min(maxLineBytes,
+        line = Arrays.copyOf(line, (int) Math.min(capacity,
             Math.max((long) line.length * 2, (long) length + count)));
       }
       item.get(line, length, count);
@@ -244,10 +253,19 @@ public final class SyncStream implements AutoCloseable {
       return true;
     }
 
+    private boolean tooLong() {
+      fail(new SyncProtocolException(SyncLineDecoder.ERROR_PREFIX + what
+          + ": a line is longer than the limit of " + maxLineBytes + " bytes"));
+      return false;
+    }
+
     /** @return whether to go on reading */
     private boolean emit() {
       int end = length > 0 && line[length - 1] == '\r' ? length - 1 : length;
       length = 0;
+      if (end > maxLineBytes) {
+        return tooLong();
+      }
       if (end == 0) {
         return !completion.isDone();
       }
