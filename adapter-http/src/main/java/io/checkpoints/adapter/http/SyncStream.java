@@ -28,7 +28,7 @@ import java.util.function.Consumer;
  */
 public final class SyncStream implements AutoCloseable {
 
-  /** How a stream ended normally. */
+  /** How a stream ended normally. Immutable and thread-safe. */
   public enum End {
     /** The service ended the response; a client usually reconnects. */
     SERVICE_ENDED,

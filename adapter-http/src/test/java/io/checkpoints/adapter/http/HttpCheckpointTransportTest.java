@@ -182,6 +182,39 @@ class HttpCheckpointTransportTest {
       serviceTime.advance(Duration.ofSeconds(5));
       assertThat(valueOf(answer)).isEqualTo(CheckpointRequestId.of(3));
     }
+    @Test
+    void closingTheServerWhileTheServiceHoldsARequestFailsItAsUnreachable() throws Exception {
+      service.injectFault(ServiceCall.CHECKPOINT_REQUEST, 1, ServiceFault.delay(Duration.ofHours(1)));
+      CompletableFuture<CheckpointRequestId> answer = transport.postCheckpointRequest(request(3));
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+      while (serviceTime.pendingTasks() == 0) {
+        assertThat(System.nanoTime()).as("the request reached the service").isLessThan(deadline);
+        Thread.onSpinWait();
+      }
+      long start = System.nanoTime();
+      server.close();
+      assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(1));
+      assertThat(failureOf(answer)).isExactlyInstanceOf(CheckpointTransportException.Unreachable.class);
+    }
+
+    @Test
+    void servesManyConcurrentClients() throws Exception {
+      java.util.List<CompletableFuture<CheckpointRequestId>> answers = new java.util.ArrayList<>();
+      for (int client = 0; client < 8; client++) {
+        for (long id = 1; id <= 5; id++) {
+          answers.add(transport.postCheckpointRequest(
+              new CheckpointRequest(ClientId.of("c" + client), CheckpointRequestId.of(id))));
+        }
+      }
+      CompletableFuture.allOf(answers.toArray(new CompletableFuture<?>[0])).get(10, TimeUnit.SECONDS);
+      for (int i = 0; i < answers.size(); i++) {
+        assertThat(answers.get(i).join().value()).isGreaterThanOrEqualTo(i % 5 + 1);
+      }
+      for (int client = 0; client < 8; client++) {
+        assertThat(service.storedId("alice", ClientId.of("c" + client)))
+            .contains(CheckpointRequestId.of(5));
+      }
+    }
   }
 
   @Nested
