@@ -301,7 +301,7 @@ public final class ReplayRunner {
           throw new CheckpointStateException(
               CheckpointStateException.Reason.NO_ACTIVE_ITERATION, "No iteration is active");
         }
-        client.stop(); // every error raised while handling a line ends the iteration
+        client.abort(e); // every error raised while handling a line ends the iteration
         throw e;
       }
     }

@@ -176,6 +176,17 @@ class ReplayRunnerTest {
     }
 
     @Test
+    void anUndecodableLineFailsWaitersAsASyncFailure() {
+      run("{\"start\": null}");
+      var waiter = client.status().awaitApplied(io.checkpoints.ports.CheckpointRequestId.of(1));
+      run("{\"line\": {\"checkpoint\": {\"last_op_id\": \"1\", \"buckets\": 7}}}");
+      assertThat(waiter).isCompletedExceptionally();
+      assertThatThrownBy(waiter::join)
+          .hasCauseInstanceOf(io.checkpoints.ports.CheckpointWaitException.SyncFailed.class)
+          .hasRootCauseInstanceOf(SyncProtocolException.class);
+    }
+
+    @Test
     void withoutAnIterationAnUndecodableLineIsAStateError() throws Exception {
       run("{\"line\": 42}");
       assertThat(json(output.get(0)).at("/error/kind").asText()).isEqualTo("state");
