@@ -231,10 +231,11 @@ public final class SimulatedCheckpointService implements CheckpointService {
 
   /**
    * A transport that talks to this service in process, without sockets, with the semantics of the
-   * HTTP transport: the user is {@code userIdOfToken} applied to the credentials' token; a missing
-   * token, a token it maps to null or empty, or one it refuses by throwing, fails with {@code
-   * Unauthorized}; every {@code Unauthorized} (an injected 401 included) invalidates the
-   * credentials. Futures fail with the service's exceptions themselves, never wrapped.
+   * HTTP transport: the user is {@code userIdOfToken} applied to the credentials' token. A token
+   * it maps to null or empty, or refuses by throwing, fails with {@code Unauthorized} and
+   * invalidates the credentials, as an injected 401 does; credentials that give no token fail with
+   * {@code Unauthorized} without invalidating them. Futures fail with the service's exceptions
+   * themselves, never wrapped.
    *
    * @param credentials where the token comes from
    * @param userIdOfToken the user a token stands for, for example the identity function when the
@@ -843,16 +844,22 @@ public final class SimulatedCheckpointService implements CheckpointService {
         token = CompletableFuture.failedFuture(e);
       }
       token.whenComplete((value, failure) -> {
+        if (failure != null || value == null) {
+          // No token was refused, so the credentials are not invalidated (as over HTTP).
+          result.completeExceptionally(new CheckpointTransportException.Unauthorized(
+              "the credentials gave no token"
+                  + (failure == null ? "" : " (" + unwrap(failure) + ")")));
+          return;
+        }
         String user;
         try {
-          user = failure == null && value != null ? userIdOfToken.apply(value) : null;
+          user = userIdOfToken.apply(value);
         } catch (RuntimeException e) {
           user = null;
         }
         if (user == null || user.isEmpty()) {
           fail(result, new CheckpointTransportException.Unauthorized(
-              "the simulated service refused the token"
-                  + (failure == null ? "" : ": no token (" + unwrap(failure) + ")")));
+              "the simulated service refused the token"));
           return;
         }
         CompletableFuture<T> answer;

@@ -816,11 +816,13 @@ class SimulatedCheckpointServiceTest {
       assertThat(failureOf(refusing.postCheckpointRequest(request(PHONE, 1))))
           .isExactlyInstanceOf(CheckpointTransportException.Unauthorized.class);
 
+      assertThat(credentials.invalidations).hasValue(1);
+
       credentials.token = null;
       assertThat(failureOf(transport.postCheckpointRequest(request(PHONE, 1))))
           .isExactlyInstanceOf(CheckpointTransportException.Unauthorized.class)
           .hasMessageContaining("signed out");
-      assertThat(credentials.invalidations).hasValue(2);
+      assertThat(credentials.invalidations).hasValue(1);
       assertThat(service.recordCount()).isZero();
     }
 
