@@ -154,7 +154,8 @@ public interface SqlDialect {
    * @return 1 if {@code :data} is the text of a JSON object, else 0 or NULL (as column 1)
    */
   default String isJsonObject() {
-    return "SELECT json_valid(:data) AND json_type(:data) = 'object'";
+    // CASE, not AND: SQLite may evaluate json_type first, which fails on malformed JSON.
+    return "SELECT CASE WHEN json_valid(:data) THEN json_type(:data) = 'object' ELSE 0 END";
   }
 
   /**

@@ -204,7 +204,7 @@ public final class SqliteMigrations {
       throw new CheckpointStorageException(
           "ps_migration row 14 holds no down migration, so the database cannot be migrated down");
     }
-    boolean valid = handle.createQuery("SELECT json_valid(:json) AND json_type(:json) = 'array'")
+    boolean valid = handle.createQuery("SELECT CASE WHEN json_valid(:json) THEN json_type(:json) = 'array' ELSE 0 END")
         .bind("json", stored)
         .mapTo(Boolean.class)
         .one();

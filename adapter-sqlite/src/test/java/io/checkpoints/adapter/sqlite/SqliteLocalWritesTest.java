@@ -1,0 +1,273 @@
+package io.checkpoints.adapter.sqlite;
+
+import static io.checkpoints.adapter.sqlite.PowerSyncDatabases.version14;
+import static io.checkpoints.adapter.sqlite.Sql.stored;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.checkpoints.domain.SyncClient;
+import io.checkpoints.ports.CheckpointArgumentException;
+import io.checkpoints.ports.CheckpointRequestId;
+import io.checkpoints.ports.LocalWrite;
+import io.checkpoints.ports.WriteCheckpoint;
+import io.checkpoints.testkit.reference.ReferenceCore;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.List;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Local writes arm the gate, through the Java API and through SQL straight into {@code ps_crud},
+ * every write and not only the first of a transaction; declared insert-only writes do not; and a
+ * connection of the reference core on the same file keeps the reference's own behaviour.
+ */
+class SqliteLocalWritesTest {
+
+  private static final String TARGET = "target_checkpoint_request_id";
+  private static final String SEEN = "last_seen_checkpoint_request_id";
+  private static final String APPLIED = "last_applied_checkpoint_request_id";
+  private static final String COUNTER = "last_requested_checkpoint_request_id";
+  private static final String MAX = "9223372036854775807 (integer)";
+
+  @TempDir Path directory;
+
+  /** A gate that is open: target 3, seen 3, applied 3, counter 9. */
+  private static void openGate(Connection connection) throws SQLException {
+    Sql.execute(connection, "INSERT OR REPLACE INTO ps_kv(key, value) VALUES ('" + TARGET + "', 3),"
+        + " ('" + SEEN + "', 3), ('" + APPLIED + "', 3), ('" + COUNTER + "', 9)");
+  }
+
+  private static String gate(Connection connection) throws SQLException {
+    return stored(connection, TARGET) + " / " + stored(connection, SEEN) + " / "
+        + stored(connection, APPLIED) + " / " + stored(connection, COUNTER);
+  }
+
+  private static final String OPEN = "3 (integer) / 3 (integer) / 3 (integer) / 9 (integer)";
+  private static final String ARMED = MAX + " / absent / absent / 9 (integer)";
+
+  private static final String SQL_WRITE = "INSERT INTO ps_crud(data, tx_id) VALUES"
+      + " ('{\"op\":\"PUT\",\"id\":\"a\",\"type\":\"items\",\"data\":{}}', 1)";
+
+  @Test
+  @DisplayName("an SQL insert into ps_crud on a store's connection arms the gate in the same statement")
+  void sqlWriteArms() throws Exception {
+    try (Connection connection = SqliteConnections.open(directory.resolve("db"), SqliteStoreOptions.defaults());
+        SqliteCheckpointStore store = SqliteCheckpointStore.join(connection)) {
+      openGate(connection);
+      Sql.execute(connection, SQL_WRITE);
+      assertThat(gate(connection)).isEqualTo(ARMED);
+      assertThat(stored(connection, "client_id")).endsWith("(text)");
+    }
+  }
+
+  @Test
+  @DisplayName("every SQL write of a transaction re-arms the gate, not only the first (deviation 12.4)")
+  void everyWriteArms() throws Exception {
+    try (Connection connection = SqliteConnections.open(directory.resolve("db"), SqliteStoreOptions.defaults());
+        SqliteCheckpointStore store = SqliteCheckpointStore.join(connection)) {
+      Sql.execute(connection, "BEGIN IMMEDIATE");
+      Sql.execute(connection, SQL_WRITE);
+      openGate(connection);
+      Sql.execute(connection, SQL_WRITE);
+      Sql.execute(connection, "COMMIT");
+      assertThat(gate(connection)).isEqualTo(ARMED);
+    }
+  }
+
+  @Test
+  @DisplayName("SQL writes to declared insert-only tables do not arm; others, and unreadable data, do")
+  void declaredInsertOnlyTables() throws Exception {
+    SqliteStoreOptions options = SqliteStoreOptions.defaults().withInsertOnlyTables("logs", "audit");
+    try (Connection connection = SqliteConnections.open(directory.resolve("db"), options);
+        SqliteCheckpointStore store = SqliteCheckpointStore.join(connection, options)) {
+      openGate(connection);
+      // The reference's insert-only writes put the members in this order.
+      Sql.execute(connection, "INSERT INTO ps_crud(data, tx_id) VALUES"
+          + " ('{\"op\":\"PUT\",\"type\":\"logs\",\"id\":\"l1\",\"data\":{\"msg\":\"hi\"}}', 1)");
+      Sql.execute(connection, "INSERT INTO ps_crud(data) VALUES ('{\"op\":\"PUT\",\"type\":\"audit\",\"id\":\"x\"}')");
+      assertThat(gate(connection)).isEqualTo(OPEN);
+
+      for (String data : List.of("'not json'", "NULL", "'{\"op\":\"PUT\",\"id\":\"l\"}'", "'[\"logs\"]'")) {
+        openGate(connection);
+        Sql.execute(connection, "INSERT INTO ps_crud(data) VALUES (" + data + ")");
+        assertThat(gate(connection)).as("data %s", data).isEqualTo(ARMED);
+      }
+      assertThat(Sql.value(connection, "SELECT count(*) FROM ps_crud")).isEqualTo(6);
+    }
+  }
+
+  @Test
+  @DisplayName("through the Java API the domain arms, unless the write is insert-only; the queue alone never arms")
+  void javaApiWrites() throws Exception {
+    try (SqliteCheckpointStore store = SqliteCheckpointStore.open(directory.resolve("db"))) {
+      SyncClient client = SyncClient.create(store);
+      store.inTransaction(tx -> {
+        tx.state().setTarget(CheckpointRequestId.of(3));
+        tx.state().setLastSeen(WriteCheckpoint.of(3));
+        return null;
+      });
+      client.barrier().recordLocalWrite(LocalWrite.put("logs", "l1", "{\"msg\":\"hi\"}").asInsertOnly());
+      assertThat(client.barrier().target()).contains(CheckpointRequestId.of(3));
+
+      store.inTransaction(tx -> tx.uploadQueue().enqueue(LocalWrite.put("items", "i1", "{}")));
+      assertThat(client.barrier().target()).as("the queue port does not arm").contains(CheckpointRequestId.of(3));
+
+      client.barrier().recordLocalWrite(LocalWrite.put("items", "i2", "{\"n\":1}"));
+      assertThat(client.barrier().target()).contains(CheckpointRequestId.MAX);
+      assertThat(Reads.lastSeen(store)).isEmpty();
+
+      // The pause around the store's own insert does not leak: SQL writes still arm.
+      store.inTransaction(tx -> {
+        tx.state().setTarget(CheckpointRequestId.of(3));
+        tx.unwrap(org.jdbi.v3.core.Handle.class).orElseThrow().execute(SQL_WRITE);
+        assertThat(tx.state().target()).contains(CheckpointRequestId.MAX);
+        return null;
+      });
+    }
+  }
+
+  @Test
+  @DisplayName("queued rows have the reference's JSON shape, and one ps_tx id per store transaction")
+  void queuedRowFormat() throws Exception {
+    try (SqliteCheckpointStore store = SqliteCheckpointStore.open(directory.resolve("db"))) {
+      store.inTransaction(tx -> {
+        tx.uploadQueue().enqueue(LocalWrite.put("items", "a", "{}"));
+        tx.uploadQueue().enqueue(new LocalWrite(LocalWrite.Operation.PATCH, "items", "a", "{\"n\": 2}", false));
+        return null;
+      });
+      long third = store.inTransaction(tx ->
+          tx.uploadQueue().enqueue(new LocalWrite(LocalWrite.Operation.DELETE, "items", "a", "{}", false)));
+      assertThat(third).isEqualTo(3);
+      Connection connection = store.inTransaction(tx -> tx.unwrap(Connection.class).orElseThrow());
+      store.inTransaction(tx -> {
+        try {
+          assertThat(Sql.rows(connection, "SELECT id, data, tx_id FROM ps_crud ORDER BY id")).containsExactly(
+              "1|{\"op\":\"PUT\",\"id\":\"a\",\"type\":\"items\",\"data\":{}}|1",
+              "2|{\"op\":\"PATCH\",\"id\":\"a\",\"type\":\"items\",\"data\":{\"n\":2}}|1",
+              "3|{\"op\":\"DELETE\",\"id\":\"a\",\"type\":\"items\",\"data\":{}}|2");
+          assertThat(Sql.rows(connection, "SELECT * FROM ps_tx")).containsExactly("1|null|3");
+        } catch (SQLException e) {
+          throw new AssertionError(e);
+        }
+        return null;
+      });
+    }
+  }
+
+  @Test
+  @DisplayName("data that is not a JSON object: argument error, nothing written")
+  void badDataIsRefused() throws Exception {
+    try (SqliteCheckpointStore store = SqliteCheckpointStore.open(directory.resolve("db"))) {
+      SyncClient client = SyncClient.create(store);
+      client.barrier().setTarget(CheckpointRequestId.of(3));
+      for (String data : List.of("not json", "[1]", "\"text\"", "", "{\"a\":")) {
+        assertThatThrownBy(() -> client.barrier().recordLocalWrite(LocalWrite.put("items", "a", data)))
+            .isInstanceOf(CheckpointArgumentException.class)
+            .hasMessageContaining("must be the text of a JSON object");
+      }
+      assertThat(client.barrier().target()).contains(CheckpointRequestId.of(3));
+      assertThat(Reads.lastSequence(store)).isZero();
+      assertThat(Reads.longValue(store, "SELECT next_tx FROM ps_tx")).isEqualTo(1L);
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // The reference core on the same file
+
+  @Test
+  @DisplayName("opening a PowerSync database adds one table and no persistent trigger")
+  void storeAddsNoPersistentTrigger() throws Exception {
+    Path file = version14(directory.resolve("db"), connection -> { });
+    List<String> before = schema(file);
+    try (SqliteCheckpointStore store = SqliteCheckpointStore.open(file)) {
+      Reads.target(store);
+      assertThat(schema(file)).noneMatch(row -> row.startsWith("trigger"));
+    }
+    List<String> after = schema(file);
+    assertThat(after).containsAll(before);
+    assertThat(after).hasSize(before.size() + 2) // the table and its primary key index
+        .anyMatch(row -> row.startsWith("table|checkpoint_user_sequence"));
+  }
+
+  @Test
+  @DisplayName("a reference connection keeps the reference's arming: first write only, insert-only never")
+  void referenceConnectionKeepsItsBehaviour() throws Exception {
+    Path file = version14(directory.resolve("db"), connection -> ReferenceCore.inTransaction(connection,
+        "SELECT powersync_replace_schema('{\"tables\":["
+            + "{\"name\":\"items\",\"columns\":[{\"name\":\"name\",\"type\":\"TEXT\"}]},"
+            + "{\"name\":\"logs\",\"columns\":[{\"name\":\"msg\",\"type\":\"TEXT\"}],\"insert_only\":true}]}')"));
+    try (SqliteCheckpointStore store = SqliteCheckpointStore.open(file);
+        Connection reference = ReferenceCore.get().open(file)) {
+      store.inTransaction(tx -> {
+        tx.state().setTarget(CheckpointRequestId.of(5));
+        tx.state().setLastSeen(WriteCheckpoint.of(5));
+        return null;
+      });
+      // The reference's insert-only write does not arm.
+      Sql.execute(reference, "INSERT INTO logs(id, msg) VALUES ('l1', 'hi')");
+      assertThat(gate(reference)).startsWith("5 (integer) / 5 (integer)");
+
+      // Only its first write of a transaction arms: a target set in between survives.
+      Sql.execute(reference, "BEGIN");
+      Sql.execute(reference, "INSERT INTO items(id, name) VALUES ('b', 'x')");
+      assertThat(stored(reference, TARGET)).isEqualTo(MAX);
+      Sql.execute(reference, "INSERT OR REPLACE INTO ps_kv(key, value) VALUES ('" + TARGET + "', 5), ('" + SEEN + "', 4)");
+      Sql.execute(reference, "INSERT INTO items(id, name) VALUES ('c', 'y')");
+      Sql.execute(reference, "COMMIT");
+      assertThat(gate(reference)).startsWith("5 (integer) / 4 (integer)");
+
+      // And what the reference wrote is what this store reads.
+      assertThat(Reads.target(store)).contains(CheckpointRequestId.of(5));
+      assertThat(Reads.queueSize(store)).isEqualTo(3);
+    }
+  }
+
+  @Test
+  @DisplayName("each side reads the checkpoint state the other wrote")
+  void stateIsSharedWithTheReference() throws Exception {
+    Path file = version14(directory.resolve("db"), connection -> { });
+    try (SqliteCheckpointStore store = SqliteCheckpointStore.open(file);
+        Connection reference = ReferenceCore.get().open(file)) {
+      SyncClient client = SyncClient.create(store);
+      client.start(io.checkpoints.ports.CheckpointMode.REQUESTS);
+      client.sequence().seed(CheckpointRequestId.of(41));
+      client.sequence().next();
+      client.barrier().setTarget(CheckpointRequestId.of(40));
+      assertThat(Sql.outcomeInTransaction(reference, "SELECT powersync_control('current_checkpoint_request_id', NULL)"))
+          .isEqualTo("integer 42");
+      assertThat(Sql.outcomeInTransaction(reference, "SELECT powersync_control('target_checkpoint_request_id', NULL)"))
+          .isEqualTo("integer 40");
+
+      Sql.execute(reference, "INSERT INTO powersync_crud(op, id, type, data) VALUES ('PUT', 'a', 'items', '{}')");
+      assertThat(client.barrier().target()).contains(CheckpointRequestId.MAX);
+      assertThat(Reads.queueSize(store)).isEqualTo(1);
+    }
+  }
+
+  @Test
+  @DisplayName("with the reference loaded on a store's own connection, its insert-only writes arm unless declared")
+  void referenceLoadedOnTheStoresConnection() throws Exception {
+    Path file = version14(directory.resolve("db"), connection -> ReferenceCore.inTransaction(connection,
+        "SELECT powersync_replace_schema('{\"tables\":["
+            + "{\"name\":\"logs\",\"columns\":[{\"name\":\"msg\",\"type\":\"TEXT\"}],\"insert_only\":true}]}')"));
+    for (boolean declared : new boolean[] {false, true}) {
+      SqliteStoreOptions options = declared
+          ? SqliteStoreOptions.defaults().withInsertOnlyTables("logs") : SqliteStoreOptions.defaults();
+      try (Connection connection = ReferenceCore.get().open(file);
+          SqliteCheckpointStore store = SqliteCheckpointStore.join(connection, options)) {
+        openGate(connection);
+        Sql.execute(connection, "INSERT INTO logs(id, msg) VALUES ('l" + declared + "', 'hi')");
+        assertThat(gate(connection)).as("declared: %s", declared).isEqualTo(declared ? OPEN : ARMED);
+      }
+    }
+  }
+
+  private static List<String> schema(Path file) throws Exception {
+    try (Connection connection = new org.sqlite.SQLiteConfig().createConnection("jdbc:sqlite:" + file)) {
+      return Sql.rows(connection, "SELECT type, name, sql FROM sqlite_master ORDER BY type, name");
+    }
+  }
+}
