@@ -31,6 +31,18 @@ final class Reads {
     return store.inTransaction(tx -> tx.uploadQueue().lastSequence());
   }
 
+  static io.checkpoints.ports.ClientId clientId(CheckpointStore store) {
+    return store.inTransaction(tx -> tx.state().clientId());
+  }
+
+  static Optional<CheckpointRequestId> highest(CheckpointStore store, io.checkpoints.ports.UserKey user) {
+    return store.inTransaction(tx -> tx.userSequences().highest(user));
+  }
+
+  static long enqueue(CheckpointStore store, io.checkpoints.ports.LocalWrite write) {
+    return store.inTransaction(tx -> tx.uploadQueue().enqueue(write));
+  }
+
   static long longValue(CheckpointStore store, String sql) {
     return store.inTransaction(tx -> tx.unwrap(Handle.class).orElseThrow()
         .createQuery(sql).mapTo(Long.class).one());
