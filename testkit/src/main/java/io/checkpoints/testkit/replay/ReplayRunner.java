@@ -55,8 +55,9 @@ import java.util.function.Consumer;
  * while handling a line, a line that does not decode ends the active iteration (without one, it is
  * a state error like any line).
  *
- * <p>Immutable and thread-safe; a run is confined to the calling thread, and two runs must not
- * share a client or a store.
+ * <p>Immutable and thread-safe; a run is confined to the calling thread. Runs may follow each
+ * other on one client (the state carries over), but concurrent runs must not share a client or a
+ * store.
  */
 public final class ReplayRunner {
 
