@@ -47,8 +47,10 @@ import org.jdbi.v3.core.JdbiException;
  * library uses, arms it unless the table is declared insert-only in the options). Connections of
  * the reference core or an SDK keep the reference's behaviour. See {@code docs/sqlite.md}.
  *
- * <p>Thread-safe: transactions are serialised on the store's connection. A joined store must be
- * used on the thread that uses the caller's connection, as any JDBC connection.
+ * <p>Thread-safe: transactions are serialised on the store's connection, and the transactions a
+ * store begins itself (not those it joins) queue on one lock per database file in this JVM. A
+ * joined store must be used on the thread that uses the caller's connection, as any JDBC
+ * connection.
  */
 public final class SqliteCheckpointStore implements CheckpointStore, AutoCloseable {
 
@@ -100,7 +102,7 @@ public final class SqliteCheckpointStore implements CheckpointStore, AutoCloseab
             owned.close();
             connection.close();
           })
-          .writerLock(WRITER_LOCKS.computeIfAbsent(realFile, f -> new ReentrantLock(true)))
+          .writerLock(writerLock(realFile))
           .open();
       return new SqliteCheckpointStore(delegate, realFile);
     } catch (RuntimeException e) {
@@ -175,7 +177,30 @@ public final class SqliteCheckpointStore implements CheckpointStore, AutoCloseab
     } catch (JdbiException e) {
       throw SqliteDialect.storageFailure("could not read the schema version", e);
     }
-    return new SqliteCheckpointStore(configure(handle, options).open(), null);
+    JdbcCheckpointStore.Builder builder = configure(handle, options);
+    // When it begins transactions of its own, a joined store queues with the other stores on
+    // the same file in this JVM too.
+    databaseFile(handle).ifPresent(file -> builder.writerLock(writerLock(file)));
+    return new SqliteCheckpointStore(builder.open(), null);
+  }
+
+  /** The file of the connection's main database, if it has one (not in-memory or temporary). */
+  private static Optional<Path> databaseFile(Handle handle) {
+    try {
+      return handle.createQuery("SELECT file FROM pragma_database_list WHERE name = 'main'")
+          .mapTo(String.class)
+          .findOne()
+          .filter(file -> !file.isEmpty())
+          .map(Path::of)
+          .filter(java.nio.file.Files::exists)
+          .map(SqliteCheckpointStore::realPath);
+    } catch (JdbiException e) {
+      throw SqliteDialect.storageFailure("could not read the database file name", e);
+    }
+  }
+
+  private static ReentrantLock writerLock(Path realFile) {
+    return WRITER_LOCKS.computeIfAbsent(realFile, f -> new ReentrantLock(true));
   }
 
   private static JdbcCheckpointStore.Builder configure(Handle handle, SqliteStoreOptions options) {
