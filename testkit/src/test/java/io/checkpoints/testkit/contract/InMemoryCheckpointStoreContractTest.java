@@ -1,0 +1,17 @@
+package io.checkpoints.testkit.contract;
+
+import io.checkpoints.adapter.inmemory.InMemoryCheckpointStore;
+import io.checkpoints.ports.CheckpointStore;
+
+/**
+ * The storage contract for {@link InMemoryCheckpointStore}. It lives here rather than in the
+ * in-memory adapter's own tests because the testkit depends on that adapter. No difference is
+ * declared: the in-memory store meets every expectation.
+ */
+class InMemoryCheckpointStoreContractTest extends CheckpointStoreContract {
+
+  @Override
+  protected CheckpointStore newStore() {
+    return InMemoryCheckpointStore.create();
+  }
+}
