@@ -75,7 +75,7 @@ public final class SqliteMigrations {
   private SqliteMigrations() {}
 
   /**
-   * What a migration did.
+   * What a migration did. Immutable and thread-safe.
    *
    * @param fromVersion the schema version before
    * @param toVersion the schema version after

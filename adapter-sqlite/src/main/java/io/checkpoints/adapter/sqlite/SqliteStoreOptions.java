@@ -20,7 +20,10 @@ import java.util.Set;
  */
 public final class SqliteStoreOptions {
 
-  /** SQLite's {@code synchronous} setting for connections the store opens; the journal is WAL. */
+  /**
+   * SQLite's {@code synchronous} setting for connections the store opens; the journal is WAL.
+   * Immutable and thread-safe.
+   */
   public enum Synchronous {
     /**
      * A commit survives a crash of the process (the SIGKILL test), not necessarily a power loss,

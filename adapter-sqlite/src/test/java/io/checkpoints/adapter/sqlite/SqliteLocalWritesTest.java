@@ -56,6 +56,7 @@ class SqliteLocalWritesTest {
   void sqlWriteArms() throws Exception {
     try (Connection connection = SqliteConnections.open(directory.resolve("db"), SqliteStoreOptions.defaults());
         SqliteCheckpointStore store = SqliteCheckpointStore.join(connection)) {
+      assertThat(store.ownsConnection()).isFalse();
       openGate(connection);
       Sql.execute(connection, SQL_WRITE);
       assertThat(gate(connection)).isEqualTo(ARMED);
@@ -68,6 +69,7 @@ class SqliteLocalWritesTest {
   void everyWriteArms() throws Exception {
     try (Connection connection = SqliteConnections.open(directory.resolve("db"), SqliteStoreOptions.defaults());
         SqliteCheckpointStore store = SqliteCheckpointStore.join(connection)) {
+      assertThat(store.ownsConnection()).isFalse();
       Sql.execute(connection, "BEGIN IMMEDIATE");
       Sql.execute(connection, SQL_WRITE);
       openGate(connection);
@@ -83,6 +85,7 @@ class SqliteLocalWritesTest {
     SqliteStoreOptions options = SqliteStoreOptions.defaults().withInsertOnlyTables("logs", "audit");
     try (Connection connection = SqliteConnections.open(directory.resolve("db"), options);
         SqliteCheckpointStore store = SqliteCheckpointStore.join(connection, options)) {
+      assertThat(store.ownsConnection()).isFalse();
       openGate(connection);
       // The reference's insert-only writes put the members in this order.
       Sql.execute(connection, "INSERT INTO ps_crud(data, tx_id) VALUES"
@@ -258,6 +261,7 @@ class SqliteLocalWritesTest {
           ? SqliteStoreOptions.defaults().withInsertOnlyTables("logs") : SqliteStoreOptions.defaults();
       try (Connection connection = ReferenceCore.get().open(file);
           SqliteCheckpointStore store = SqliteCheckpointStore.join(connection, options)) {
+        assertThat(store.ownsConnection()).isFalse();
         openGate(connection);
         Sql.execute(connection, "INSERT INTO logs(id, msg) VALUES ('l" + declared + "', 'hi')");
         assertThat(gate(connection)).as("declared: %s", declared).isEqualTo(declared ? OPEN : ARMED);

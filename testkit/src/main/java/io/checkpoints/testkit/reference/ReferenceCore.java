@@ -225,18 +225,22 @@ public final class ReferenceCore {
     Path library = cache.resolve(binary.fileName());
     // Several JVMs (one per Maven module) may get here at once: one fetches, the others wait.
     try (FileChannel channel = FileChannel.open(cache.resolve(".lock"),
-            StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-        FileLock lock = channel.lock()) {
-      if (Files.isRegularFile(library)) {
-        String actual = sha256(library);
-        if (actual.equals(binary.sha256)) {
-          return library;
+        StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
+      FileLock lock = channel.lock();
+      try {
+        if (Files.isRegularFile(library)) {
+          String actual = sha256(library);
+          if (actual.equals(binary.sha256)) {
+            return library;
+          }
+          // A damaged or foreign file: fetch it again rather than trust it.
+          Files.delete(library);
         }
-        // A damaged or foreign file: fetch it again rather than trust it.
-        Files.delete(library);
+        fetch(binary, cache, library);
+        return library;
+      } finally {
+        lock.release();
       }
-      fetch(binary, cache, library);
-      return library;
     }
   }
 
