@@ -607,14 +607,14 @@ public final class CheckpointHttpServer implements AutoCloseable {
     }
 
     /**
-     * @param maxBytes the largest request body accepted (larger ones get 413); at least 1024
+     * @param maxBytes the largest request body accepted (larger ones get 413); 1 KiB to 64 MiB
      * @return this builder
-     * @throws CheckpointArgumentException if {@code maxBytes} is below 1024
+     * @throws CheckpointArgumentException if {@code maxBytes} is below 1 KiB or above 64 MiB
      */
     public Builder maxRequestBytes(int maxBytes) {
-      if (maxBytes < 1024) {
+      if (maxBytes < 1024 || maxBytes > 64 << 20) {
         throw new CheckpointArgumentException(
-            "maxRequestBytes must be at least 1024, got " + maxBytes);
+            "maxRequestBytes must be between 1024 and " + (64 << 20) + ", got " + maxBytes);
       }
       this.maxRequestBytes = maxBytes;
       return this;

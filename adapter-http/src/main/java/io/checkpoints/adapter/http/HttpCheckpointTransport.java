@@ -324,14 +324,14 @@ public final class HttpCheckpointTransport implements CheckpointRequestTransport
     }
 
     /**
-     * @param maxBytes the largest response body accepted; at least 1024
+     * @param maxBytes the largest response body accepted; 1 KiB to 64 MiB
      * @return this builder
-     * @throws CheckpointArgumentException if {@code maxBytes} is below 1024
+     * @throws CheckpointArgumentException if {@code maxBytes} is below 1 KiB or above 64 MiB
      */
     public Builder maxResponseBytes(int maxBytes) {
-      if (maxBytes < 1024) {
+      if (maxBytes < 1024 || maxBytes > 64 << 20) {
         throw new CheckpointArgumentException(
-            "maxResponseBytes must be at least 1024, got " + maxBytes);
+            "maxResponseBytes must be between 1024 and " + (64 << 20) + ", got " + maxBytes);
       }
       this.maxResponseBytes = maxBytes;
       return this;

@@ -127,7 +127,7 @@ public final class SyncStream implements AutoCloseable {
     if (!completion.completeExceptionally(failure)) {
       return false;
     }
-    release();
+    release(true);
     return true;
   }
 
@@ -135,11 +135,13 @@ public final class SyncStream implements AutoCloseable {
     if (!completion.complete(end)) {
       return false;
     }
-    release();
+    // A response the service ended was read to its end: its connection may serve the next
+    // request, so it is left alone rather than cancelled.
+    release(end != End.SERVICE_ENDED);
     return true;
   }
 
-  private void release() {
+  private void release(boolean abandonExchange) {
     Flow.Subscription toCancel;
     CompletableFuture<?> toAbandon;
     synchronized (this) {
@@ -148,6 +150,9 @@ public final class SyncStream implements AutoCloseable {
       }
       toCancel = subscription;
       toAbandon = exchange;
+    }
+    if (!abandonExchange) {
+      return;
     }
     if (toCancel != null) {
       toCancel.cancel();

@@ -150,23 +150,24 @@ public final class SyncStreamReader {
             what + ": the token is not a valid header value"));
         return;
       }
-      CompletableFuture<HttpResponse<Void>> sent = client.sendAsync(request, info -> {
+      CompletableFuture<HttpResponse<byte[]>> sent = client.sendAsync(request, info -> {
         if (info.statusCode() == 200) {
           stream.arm(idleTimeout, "no data from the service");
-          return HttpResponse.BodySubscribers.fromSubscriber(stream.lineSubscriber());
+          return HttpResponse.BodySubscribers.mapping(
+              HttpResponse.BodySubscribers.fromSubscriber(stream.lineSubscriber()),
+              ignored -> null);
         }
-        int status = info.statusCode();
-        LimitedBodySubscriber error =
-            new LimitedBodySubscriber(HttpCheckpointTransport.DEFAULT_MAX_RESPONSE_BYTES, what);
-        error.getBody().whenComplete((bytes, problem) -> stream.fail(problem != null
-            ? StatusMapping.forFailure(problem, what)
-            : StatusMapping.forStatus(status, bytes, what, credentials)));
-        return HttpResponse.BodySubscribers.mapping(error, ignored -> null);
+        return new LimitedBodySubscriber(HttpCheckpointTransport.DEFAULT_MAX_RESPONSE_BYTES, what);
       });
       stream.exchange(sent);
+      // An error status fails the stream only once the exchange is complete: cancelling an
+      // exchange whose response has been read can break the connection the client pools.
       sent.whenComplete((response, sendFailure) -> {
         if (sendFailure != null) {
           stream.fail(StatusMapping.forFailure(sendFailure, what));
+        } else if (response.statusCode() != 200) {
+          stream.fail(StatusMapping.forStatus(response.statusCode(), response.body(), what,
+              credentials));
         }
       });
     });
@@ -228,13 +229,14 @@ public final class SyncStreamReader {
     }
 
     /**
-     * @param maxBytes the longest line, in bytes without the newline; at least 64
+     * @param maxBytes the longest line, in bytes without the line end; 64 to 1 GiB
      * @return this builder
-     * @throws CheckpointArgumentException if {@code maxBytes} is below 64
+     * @throws CheckpointArgumentException if {@code maxBytes} is below 64 or above 1 GiB
      */
     public Builder maxLineBytes(int maxBytes) {
-      if (maxBytes < 64) {
-        throw new CheckpointArgumentException("maxLineBytes must be at least 64, got " + maxBytes);
+      if (maxBytes < 64 || maxBytes > 1 << 30) {
+        throw new CheckpointArgumentException(
+            "maxLineBytes must be between 64 and " + (1 << 30) + ", got " + maxBytes);
       }
       this.maxLineBytes = maxBytes;
       return this;

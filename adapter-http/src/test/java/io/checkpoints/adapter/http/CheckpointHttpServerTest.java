@@ -85,6 +85,19 @@ class CheckpointHttpServerTest {
   }
 
   @Test
+  void refusesBadBuilderArguments() {
+    CheckpointHttpServer.Builder builder = CheckpointHttpServer.builder(service);
+    assertThatThrownBy(() -> builder.port(-1)).isInstanceOf(CheckpointArgumentException.class);
+    assertThatThrownBy(() -> builder.port(65536)).isInstanceOf(CheckpointArgumentException.class);
+    assertThatThrownBy(() -> builder.keepAliveInterval(Duration.ZERO))
+        .isInstanceOf(CheckpointArgumentException.class);
+    assertThatThrownBy(() -> builder.maxRequestBytes(Integer.MAX_VALUE))
+        .isInstanceOf(CheckpointArgumentException.class);
+    assertThatThrownBy(() -> builder.maxQueuedLines(0))
+        .isInstanceOf(CheckpointArgumentException.class);
+  }
+
+  @Test
   void listensOnLoopbackOnly() {
     assertThat(server.endpoint().getHost()).isEqualTo("127.0.0.1");
     assertThat(server.port()).isPositive();

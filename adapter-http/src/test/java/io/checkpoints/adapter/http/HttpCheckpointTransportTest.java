@@ -639,6 +639,8 @@ class HttpCheckpointTransportTest {
           .isInstanceOf(CheckpointArgumentException.class);
       assertThatThrownBy(() -> builder.maxResponseBytes(100))
           .isInstanceOf(CheckpointArgumentException.class);
+      assertThatThrownBy(() -> builder.maxResponseBytes(Integer.MAX_VALUE))
+          .isInstanceOf(CheckpointArgumentException.class);
     }
   }
 }

@@ -474,6 +474,8 @@ class SyncStreamReaderTest {
           .isInstanceOf(CheckpointArgumentException.class);
       assertThatThrownBy(() -> builder.maxLineBytes(10))
           .isInstanceOf(CheckpointArgumentException.class);
+      assertThatThrownBy(() -> builder.maxLineBytes(Integer.MAX_VALUE))
+          .isInstanceOf(CheckpointArgumentException.class);
       assertThatThrownBy(() -> SyncStreamReader.builder(URI.create("ws://x"), new CountingCredentials("t")))
           .isInstanceOf(CheckpointArgumentException.class);
     }
