@@ -4,6 +4,7 @@ import static io.checkpoints.adapter.sqlite.PowerSyncDatabases.copy;
 import static io.checkpoints.adapter.sqlite.PowerSyncDatabases.version14;
 import static io.checkpoints.adapter.sqlite.PowerSyncDatabases.withReference;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.checkpoints.domain.SyncClient;
 import io.checkpoints.ports.ClearFlags;
@@ -81,6 +82,33 @@ class SqliteClearTest {
         .contains("checkpoint_user_sequence " + ALICE + "|41", "user_table 1", "ps_kv client_id|test-client")
         .noneMatch(row -> row.startsWith("ps_kv") && row.contains("checkpoint_request_id"))
         .noneMatch(row -> row.startsWith("ps_crud "));
+  }
+
+  @org.junit.jupiter.api.Test
+  @DisplayName("during an iteration: a soft clear is refused and changes nothing; a hard clear unseeds")
+  void clearDuringAnIteration() throws Exception {
+    Path file = populated();
+    try (SqliteCheckpointStore store = SqliteCheckpointStore.open(file)) {
+      SyncClient client = SyncClient.create(store);
+      UserKey alice = UserKey.forUserId("alice");
+      client.start(io.checkpoints.ports.CheckpointMode.REQUESTS, alice);
+      client.sequence().seed(io.checkpoints.ports.CheckpointRequestId.of(50));
+      List<String> before = everyRow(file);
+      for (int soft : new int[] {2, 3, 6, -1}) {
+        assertThatThrownBy(() -> client.clear(ClearFlags.of(soft)))
+            .isInstanceOf(io.checkpoints.ports.CheckpointStateException.class)
+            .hasMessage("Cannot clear or trigger resync while a sync iteration is active.");
+        assertThat(everyRow(file)).isEqualTo(before);
+      }
+      client.clear(ClearFlags.HARD);
+      assertThat(client.isIterationActive()).isTrue();
+      assertThatThrownBy(() -> client.sequence().next())
+          .hasMessage("Checkpoint request state has not been seeded");
+      assertThat(Reads.counter(store)).isEmpty();
+      // The per-user sequence survived: the next initial request continues above it.
+      assertThat(client.start(io.checkpoints.ports.CheckpointMode.REQUESTS, alice).orElseThrow().id())
+          .isEqualTo(io.checkpoints.ports.CheckpointRequestId.of(50));
+    }
   }
 
   /** Every row of every table, table by table, rows sorted. */
