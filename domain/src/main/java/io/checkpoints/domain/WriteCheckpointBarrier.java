@@ -194,39 +194,55 @@ public final class WriteCheckpointBarrier {
     if (pending == null) {
       return List.of();
     }
-    boolean olderThanTarget = client.store.inTransaction(tx -> tx.state().target()
-        .filter(target -> pending.writeCheckpoint().map(wc -> !wc.acknowledges(target)).orElse(true))
-        .isPresent());
-    if (olderThanTarget) {
-      return List.of(); // kept pending: a later checkpoint or upload may still let it through
+    // One transaction for the age check and the retry, so that another connection cannot change
+    // the target or the queue in between.
+    Retry retry = client.store.inTransaction(tx -> {
+      boolean olderThanTarget = tx.state().target()
+          .filter(target -> pending.writeCheckpoint().map(wc -> !wc.acknowledges(target)).orElse(true))
+          .isPresent();
+      if (olderThanTarget) {
+        return Retry.SKIPPED; // kept pending: a later checkpoint or upload may still let it through
+      }
+      return applyIfGateOpen(tx, pending) ? Retry.APPLIED : Retry.BLOCKED;
+    });
+    if (retry != Retry.APPLIED) {
+      return List.of(); // a blocked retry is not reported as held again
     }
-    LineOutcome outcome = validated(it, pending);
-    return outcome == LineOutcome.HELD ? List.of() : List.of(outcome);
+    return List.of(applied(it, pending));
   }
+
+  private enum Retry { SKIPPED, BLOCKED, APPLIED }
 
   /**
    * A full checkpoint validated: records it as last seen, then lets the gate decide. Applying
    * records last applied and publishes in the same transaction.
    */
   private LineOutcome validated(Iteration it, Iteration.Checkpoint checkpoint) {
-    Optional<WriteCheckpoint> writeCheckpoint = checkpoint.writeCheckpoint();
-    boolean applied = client.store.inTransaction(tx -> {
-      writeCheckpoint.ifPresent(tx.state()::setLastSeen);
-      if (!gateOpen(tx)) {
-        return false;
-      }
-      writeCheckpoint.ifPresent(tx.state()::setLastApplied);
-      client.publisher.publish(
-          new CheckpointPublication(checkpoint.lastOpId(), writeCheckpoint, OptionalInt.empty()), tx);
-      return true;
-    });
-    if (!applied) {
+    if (!client.store.inTransaction(tx -> applyIfGateOpen(tx, checkpoint))) {
       it.pending = checkpoint;
       return LineOutcome.HELD;
     }
+    return applied(it, checkpoint);
+  }
+
+  /** Stores last seen, then applies (last applied and publication) if the gate is open. */
+  private boolean applyIfGateOpen(CheckpointTransaction tx, Iteration.Checkpoint checkpoint) {
+    Optional<WriteCheckpoint> writeCheckpoint = checkpoint.writeCheckpoint();
+    writeCheckpoint.ifPresent(tx.state()::setLastSeen);
+    if (!gateOpen(tx)) {
+      return false;
+    }
+    writeCheckpoint.ifPresent(tx.state()::setLastApplied);
+    client.publisher.publish(
+        new CheckpointPublication(checkpoint.lastOpId(), writeCheckpoint, OptionalInt.empty()), tx);
+    return true;
+  }
+
+  /** After the applying transaction committed: the in-memory side of an apply. */
+  private LineOutcome applied(Iteration it, Iteration.Checkpoint checkpoint) {
     it.pending = null;
-    client.status().onApplied(writeCheckpoint);
-    return new LineOutcome.Applied(writeCheckpoint);
+    client.status().onApplied(checkpoint.writeCheckpoint());
+    return new LineOutcome.Applied(checkpoint.writeCheckpoint());
   }
 
   private List<LineOutcome> publishPartial(Iteration.Checkpoint checkpoint, int priority) {
