@@ -74,7 +74,7 @@ public final class CheckpointHandle {
     CompletableFuture<WriteCheckpoint> applied = connection.client().status().awaitApplied(id);
     applied.whenComplete((writeCheckpoint, error) -> {
       if (error == null) {
-        markSynced(writeCheckpoint);
+        markSynced(writeCheckpoint).run();
       } else if (unwrap(error) instanceof CheckpointWaitException.Cleared cleared) {
         failPermanently(cleared);
       } else {
@@ -139,22 +139,28 @@ public final class CheckpointHandle {
     return null;
   }
 
-  void markSynced(WriteCheckpoint writeCheckpoint) {
+  /**
+   * Records that the request synced and returns what completes its waits, so that a caller marking
+   * several handles can mark them all before any wait's callbacks run.
+   */
+  Runnable markSynced(WriteCheckpoint writeCheckpoint) {
     if (connection.client().clearCount() != clearCountAtRequest) {
-      return; // an id from before a clear is not acknowledged by what came after
+      return () -> {}; // an id from before a clear is not acknowledged by what came after
     }
     List<CompletableFuture<WriteCheckpoint>> toComplete;
+    WriteCheckpoint syncedWith;
     synchronized (this) {
       if (permanentFailure != null) {
-        return;
+        return () -> {};
       }
       if (syncedAt == null) {
         syncedAt = writeCheckpoint;
       }
+      syncedWith = syncedAt;
       toComplete = new ArrayList<>(waits);
       waits.clear();
     }
-    toComplete.forEach(wait -> wait.complete(writeCheckpoint));
+    return () -> toComplete.forEach(wait -> wait.complete(syncedWith));
   }
 
   void failPermanently(RuntimeException failure) {

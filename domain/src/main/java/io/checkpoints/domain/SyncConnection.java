@@ -291,7 +291,8 @@ public final class SyncConnection {
         cancelRepost();
       }
     }
-    synced.forEach(handle -> handle.markSynced(writeCheckpoint));
+    List<Runnable> completions = synced.stream().map(handle -> handle.markSynced(writeCheckpoint)).toList();
+    completions.forEach(Runnable::run);
   }
 
   private void onNotSupported(CheckpointTransportException.NotSupported cause) {
