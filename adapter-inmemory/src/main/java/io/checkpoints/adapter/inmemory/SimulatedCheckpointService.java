@@ -97,6 +97,7 @@ public final class SimulatedCheckpointService implements CheckpointService {
       System.getLogger(SimulatedCheckpointService.class.getName());
 
   private final Scheduler scheduler;
+  private final CheckpointObserver checkpointObserver;
   private final long retentionNanos;
   private final Object lock = new Object();
 
@@ -113,6 +114,7 @@ public final class SimulatedCheckpointService implements CheckpointService {
 
   private SimulatedCheckpointService(Builder builder) {
     this.scheduler = builder.scheduler;
+    this.checkpointObserver = builder.checkpointObserver;
     this.retentionNanos = saturatedNanos(builder.retention);
     this.replicationLag = builder.replicationLag;
     for (ServiceCall call : ServiceCall.values()) {
@@ -223,7 +225,7 @@ public final class SimulatedCheckpointService implements CheckpointService {
       }
       subscription = new Subscription(key, sink);
       subscriptions.add(subscription);
-      subscription.enqueue(checkpointLines(++lastOpId, acknowledged(key)));
+      subscription.enqueue(checkpointLines(nextOpId(), acknowledged(key)));
     }
     subscription.drain();
     return subscription;
@@ -263,7 +265,7 @@ public final class SimulatedCheckpointService implements CheckpointService {
     List<Subscription> touched;
     long opId;
     synchronized (lock) {
-      opId = ++lastOpId;
+      opId = nextOpId();
       touched = List.copyOf(subscriptions);
       for (Subscription subscription : touched) {
         subscription.enqueue(checkpointLines(opId, acknowledged(subscription.key)));
@@ -271,6 +273,50 @@ public final class SimulatedCheckpointService implements CheckpointService {
     }
     drain(touched);
     return opId;
+  }
+
+  /**
+   * A write to the simulated source database: it takes the next position of the replication
+   * stream, so that a checkpoint request stored after it is acknowledged only once the write has
+   * replicated too. When replication reaches the write, every open stream receives a new
+   * checkpoint (the data changed). This is how a simulation keeps its data and the acknowledgements
+   * on one timeline; see {@link Builder#checkpointObserver}.
+   *
+   * @return the write's replication position
+   */
+  public long recordSourceWrite() {
+    long position;
+    synchronized (lock) {
+      position = ++headPosition;
+    }
+    Runnable replicate = () -> {
+      List<Subscription> touched;
+      synchronized (lock) {
+        touched = new ArrayList<>(replicateUpTo(position));
+        long opId = nextOpId();
+        for (Subscription subscription : subscriptions) {
+          if (!touched.contains(subscription)) {
+            touched.add(subscription);
+          }
+          subscription.enqueue(checkpointLines(opId, acknowledged(subscription.key)));
+        }
+      }
+      drain(touched);
+    };
+    Duration lag = replicationLag();
+    if (lag.isZero()) {
+      replicate.run();
+    } else {
+      scheduler.schedule(lag, replicate);
+    }
+    return position;
+  }
+
+  /** @return the replication stream's position that replication has reached */
+  public long replicatedPosition() {
+    synchronized (lock) {
+      return replicatedPosition;
+    }
   }
 
   /**
@@ -590,7 +636,7 @@ public final class SimulatedCheckpointService implements CheckpointService {
         for (Subscription subscription : subscriptions) {
           if (subscription.key.equals(entry.getKey())) {
             if (opId == 0) {
-              opId = ++lastOpId;
+              opId = nextOpId();
             }
             subscription.enqueue(checkpointLines(opId, Optional.of(record.acknowledged)));
             touched.add(subscription);
@@ -624,6 +670,27 @@ public final class SimulatedCheckpointService implements CheckpointService {
   private CheckpointRequestId acknowledgedOrNull(Key key) {
     Record record = records.get(key);
     return record == null ? null : record.acknowledged;
+  }
+
+  /** The next checkpoint's {@code last_op_id}, reported to the observer. Lock held. */
+  private long nextOpId() {
+    long opId = ++lastOpId;
+    checkpointObserver.onCheckpoint(opId, replicatedPosition);
+    return opId;
+  }
+
+  /**
+   * Told of every new checkpoint the service is about to stream, with the replication position it
+   * reflects, so that a simulation can attach the source data as replicated up to that position.
+   * Called while the service's lock is held: it must be quick and must not call the service.
+   */
+  @FunctionalInterface
+  public interface CheckpointObserver {
+    /**
+     * @param lastOpId the new checkpoint's {@code last_op_id}
+     * @param replicatedPosition the replication position the checkpoint reflects
+     */
+    void onCheckpoint(long lastOpId, long replicatedPosition);
   }
 
   private static List<SyncLine> checkpointLines(
@@ -900,6 +967,7 @@ public final class SimulatedCheckpointService implements CheckpointService {
     private final Scheduler scheduler;
     private Duration retention = DEFAULT_RETENTION;
     private Duration replicationLag = Duration.ZERO;
+    private CheckpointObserver checkpointObserver = (lastOpId, replicatedPosition) -> {};
 
     private Builder(Scheduler scheduler) {
       this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
@@ -927,6 +995,15 @@ public final class SimulatedCheckpointService implements CheckpointService {
     public Builder replicationLag(Duration lag) {
       checkLag(lag);
       this.replicationLag = lag;
+      return this;
+    }
+
+    /**
+     * @param observer told of every new checkpoint and the replication position it reflects
+     * @return this builder
+     */
+    public Builder checkpointObserver(CheckpointObserver observer) {
+      this.checkpointObserver = Objects.requireNonNull(observer, "observer");
       return this;
     }
 
