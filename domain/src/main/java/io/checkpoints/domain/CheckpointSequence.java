@@ -80,6 +80,31 @@ public final class CheckpointSequence {
   }
 
   /**
+   * @return whether ids can be allocated now: an iteration is active and its seed succeeded (a hard
+   *     clear during the iteration undoes the seed)
+   */
+  public boolean isSeeded() {
+    return client.locked(() -> {
+      Iteration it = client.currentIteration();
+      return it != null && it.seeded;
+    });
+  }
+
+  /**
+   * The request that seeds the active iteration, computed from the current state as
+   * {@link SyncClient#start} computes the initial request; for seeding again after a clear.
+   *
+   * @return {@code {client_id, max(counter, concrete target, per-user value, 1)}}
+   * @throws CheckpointStateException if no iteration is active
+   */
+  public CheckpointRequest seedRequest() {
+    return client.locked(() -> {
+      Iteration it = client.requireIteration();
+      return client.store.inTransaction(tx -> initialRequest(tx, it.user));
+    });
+  }
+
+  /**
    * Reads the counter; needs no iteration and never allocates.
    *
    * @return the counter, or empty if it is not set

@@ -21,6 +21,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.function.Supplier;
+import java.util.stream.Stream;
 
 /**
  * The client-level flow of checkpoint requests over one {@link SyncClient}: connecting (posting
@@ -56,6 +57,10 @@ public final class SyncConnection {
   private boolean supported = true;
   private final List<CheckpointHandle> openHandles = new ArrayList<>();
   private CheckpointRequestId awaitedId;
+  /** Whose counter {@link #awaitedId} came from: the user and the clear count at the time. */
+  private UserKey awaitedUser;
+  private long awaitedClearCount;
+  private UserKey user;
   private Scheduler.Cancellable repostTimer;
 
   private SyncConnection(Builder builder) {
@@ -92,7 +97,7 @@ public final class SyncConnection {
    */
   public CompletableFuture<CheckpointRequestId> connect(CheckpointMode mode) {
     Objects.requireNonNull(mode, "mode");
-    return begin(mode, client.start(mode));
+    return begin(mode, null, client.start(mode));
   }
 
   /**
@@ -106,17 +111,18 @@ public final class SyncConnection {
   public CompletableFuture<CheckpointRequestId> connect(CheckpointMode mode, UserKey user) {
     Objects.requireNonNull(mode, "mode");
     Objects.requireNonNull(user, "user");
-    return begin(mode, client.start(mode, user));
+    return begin(mode, user, client.start(mode, user));
   }
 
   private CompletableFuture<CheckpointRequestId> begin(
-      CheckpointMode mode, Optional<CheckpointRequest> initial) {
+      CheckpointMode mode, UserKey user, Optional<CheckpointRequest> initial) {
     long gen;
     CompletableFuture<CheckpointRequestId> seed;
     synchronized (this) {
       gen = ++generation;
       cancelRepost();
       this.mode = mode;
+      this.user = user;
       this.clientId = client.clientId();
       this.supported = true;
       seed = initial.isPresent() ? new CompletableFuture<>() : CompletableFuture.completedFuture(null);
@@ -186,7 +192,7 @@ public final class SyncConnection {
     }
     long clearCount = client.clearCount();
     CompletableFuture<CheckpointHandle> result = new CompletableFuture<>();
-    withTimeout(seed, seedTimeout, this::seedTimedOut)
+    withTimeout(seedReady(gen, seed), seedTimeout, this::seedTimedOut)
         .thenCompose(ignored -> {
           if (result.isDone()) {
             throw new CompletionException(new java.util.concurrent.CancellationException());
@@ -242,7 +248,7 @@ public final class SyncConnection {
             return client.completedUpload();
           });
     }
-    return withTimeout(seed, seedTimeout, this::seedTimedOut)
+    return withTimeout(seedReady(gen, seed), seedTimeout, this::seedTimedOut)
         .thenCompose(ignored -> {
           UploadCheckpointAllocation allocation = client.sequence().allocateForUpload();
           awaitAcknowledgement(allocation.id());
@@ -259,6 +265,31 @@ public final class SyncConnection {
   /** @return the id the repost loop keeps posting until it is acknowledged, if any */
   public synchronized Optional<CheckpointRequestId> awaitedId() {
     return Optional.ofNullable(awaitedId);
+  }
+
+  /**
+   * The iteration's seed, or a new one when a hard clear undid it: the counter is then posted
+   * again, computed from the state as at the start, and seeded with the service's answer.
+   */
+  private CompletableFuture<CheckpointRequestId> seedReady(
+      long gen, CompletableFuture<CheckpointRequestId> seed) {
+    if (!seed.isDone() || seed.isCompletedExceptionally() || client.sequence().isSeeded()) {
+      return seed;
+    }
+    CheckpointRequest request = client.sequence().seedRequest();
+    CompletableFuture<CheckpointRequestId> reseeded =
+        retrying(() -> transport.postCheckpointRequest(request), gen).thenApply(accepted -> {
+          if (!isCurrent(gen)) {
+            throw disconnected();
+          }
+          return client.sequence().seed(accepted);
+        });
+    synchronized (this) {
+      if (gen == generation) {
+        seeded = reseeded;
+      }
+    }
+    return reseeded;
   }
 
   private RuntimeException refusal() {
@@ -288,7 +319,6 @@ public final class SyncConnection {
       });
       if (awaitedId != null && writeCheckpoint.acknowledges(awaitedId)) {
         awaitedId = null;
-        cancelRepost();
       }
     }
     List<Runnable> completions = synced.stream().map(handle -> handle.markSynced(writeCheckpoint)).toList();
@@ -311,32 +341,67 @@ public final class SyncConnection {
 
   /** Keeps posting {@code id} every retry delay until an applied id acknowledges it. */
   private void awaitAcknowledgement(CheckpointRequestId id) {
+    long clears = client.clearCount();
     synchronized (this) {
-      if (awaitedId != null && awaitedId.compareTo(id) >= 0) {
+      if (awaitedIsCurrent(clears) && awaitedId.compareTo(id) >= 0) {
         return;
       }
       awaitedId = id;
+      awaitedUser = user;
+      awaitedClearCount = clears;
     }
     restartRepost();
   }
 
-  private synchronized void restartRepost() {
-    cancelRepost();
-    if (awaitedId == null || mode != CheckpointMode.REQUESTS || !supported) {
-      return;
+  /**
+   * Whether the awaited id still belongs to the counter in use: a clear or another user starts a
+   * counter whose next ids may equal it, and reposting it then would let the service keep an old
+   * replication position for an id that the gate will wait on. Forgets it otherwise.
+   */
+  private boolean awaitedIsCurrent(long clears) {
+    if (awaitedId != null && (clears != awaitedClearCount || !Objects.equals(user, awaitedUser))) {
+      awaitedId = null;
     }
-    long gen = generation;
-    repostTimer = scheduler.schedule(retryDelay, () -> repost(gen));
+    return awaitedId != null;
   }
 
-  private void repost(long gen) {
-    CheckpointRequest request;
+  /** (Re)starts the repost timer of this iteration: it fires every retry delay while connected. */
+  private void restartRepost() {
     synchronized (this) {
-      if (gen != generation || awaitedId == null || !supported || !seeded.isDone()) {
+      cancelRepost();
+      if (mode != CheckpointMode.REQUESTS || !supported) {
         return;
       }
-      request = new CheckpointRequest(clientId, awaitedId);
+      long gen = generation;
       repostTimer = scheduler.schedule(retryDelay, () -> repost(gen));
+    }
+  }
+
+  /**
+   * Posts again what the service has not acknowledged: the newest requested id until an applied id
+   * reaches it, and the gate's concrete target while it is above last seen (the service may have
+   * lost the record that acknowledged it).
+   */
+  private void repost(long gen) {
+    long clears = client.clearCount();
+    Optional<CheckpointRequestId> gateTarget = client.barrier().unacknowledgedTarget();
+    CheckpointRequest request;
+    synchronized (this) {
+      if (gen != generation || !supported) {
+        return;
+      }
+      repostTimer = scheduler.schedule(retryDelay, () -> repost(gen));
+      if (!seeded.isDone() || seeded.isCompletedExceptionally()) {
+        return;
+      }
+      Optional<CheckpointRequestId> awaited = awaitedIsCurrent(clears) ? Optional.of(awaitedId) : Optional.empty();
+      Optional<CheckpointRequestId> id = Stream.of(awaited, gateTarget)
+          .flatMap(Optional::stream)
+          .max(CheckpointRequestId::compareTo);
+      if (id.isEmpty()) {
+        return;
+      }
+      request = new CheckpointRequest(clientId, id.get());
     }
     call(() -> transport.postCheckpointRequest(request)).whenComplete((accepted, error) -> {
       if (error != null && unwrap(error) instanceof CheckpointTransportException.NotSupported notSupported) {
@@ -384,7 +449,13 @@ public final class SyncConnection {
     }
     call(call).whenComplete((value, error) -> {
       if (error == null) {
-        result.complete(value);
+        if (isCurrent(gen)) {
+          result.complete(value);
+        } else {
+          // The answer belongs to an iteration that ended, perhaps for another user: using it
+          // now would attribute its id to the current counter.
+          result.completeExceptionally(disconnected());
+        }
         return;
       }
       Throwable cause = unwrap(error);

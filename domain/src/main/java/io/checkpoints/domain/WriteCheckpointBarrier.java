@@ -146,6 +146,16 @@ public final class WriteCheckpointBarrier {
     }));
   }
 
+  /**
+   * @return the concrete target while it is not acknowledged ({@code target > last_seen}): the id
+   *     the gate waits for, which the client keeps posting until the service acknowledges it
+   */
+  public Optional<CheckpointRequestId> unacknowledgedTarget() {
+    return client.locked(() -> client.store.inTransaction(tx -> tx.state().target()
+        .filter(target -> !target.isMax())
+        .filter(target -> target.value() > tx.state().lastSeen().map(WriteCheckpoint::value).orElse(0L))));
+  }
+
   /** @return the validated full checkpoint the gate holds back, if any (for diagnostics) */
   public Optional<String> pendingCheckpointLastOpId() {
     return client.locked(() -> {

@@ -1,0 +1,164 @@
+package io.checkpoints.testkit.simulation;
+
+import io.checkpoints.adapter.inmemory.ServiceCall;
+import io.checkpoints.adapter.inmemory.ServiceFault;
+import io.checkpoints.testkit.model.SeededRandom;
+import io.checkpoints.testkit.model.Shrinker;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Deterministic simulation of several sync clients against one simulated PowerSync service, in
+ * virtual time, in one thread: one seed makes the plan (the service's support for checkpoint
+ * requests and the action list), and executing a plan always gives the same run.
+ *
+ * <p>The workload is a max-write-wins key-value table: hosts write increasing values to random
+ * keys locally, upload them to the backend, which keeps the greatest value per key, and receive
+ * checkpoints that carry the backend's values as replicated. Faults: replication lag, lost, delayed
+ * and failed responses (401, 429, 5xx), a response lost after the service accepted the request,
+ * lost and expired service records, disconnects, a crash between upload and marking it complete,
+ * clears, token expiry with a user switch, and, in some runs, a service without checkpoint
+ * requests (404).
+ *
+ * <p>Invariants, checked while running and once the system has quiesced: the gate's safety and
+ * monotonic reads (a value a host wrote or saw never goes backwards in its visible table, until a
+ * clear starts its history afresh); every waiter completes (synced, or failed because of a clear
+ * or a 404); all tables equal the backend's when the service supports checkpoint requests; and,
+ * with per-user sequences, the ids first posted for a (user, client) never decrease.
+ *
+ * <p>Stateless and thread-safe; each run has its own objects.
+ */
+public final class Simulation {
+
+  /** System property: the seed of one run to replay. */
+  public static final String SEED_PROPERTY = "checkpoints.simulation.seed";
+  /** System property: how many runs a batch makes. */
+  public static final String RUNS_PROPERTY = "checkpoints.simulation.runs";
+
+  private static final int SHRINK_BUDGET = 400;
+
+  private Simulation() {}
+
+  /**
+   * A run's whole input.
+   *
+   * @param seed the seed it was made from
+   * @param options the shape of the run
+   * @param supported whether the service supports checkpoint requests (false: HTTP 404 throughout)
+   * @param actions the actions, in order
+   */
+  public record Plan(long seed, SimulationOptions options, boolean supported, List<SimAction> actions) {
+    /** @throws NullPointerException if an argument is null */
+    public Plan {
+      Objects.requireNonNull(options, "options");
+      actions = List.copyOf(actions);
+    }
+
+    Plan withActions(List<SimAction> shorter) {
+      return new Plan(seed, options, supported, shorter);
+    }
+  }
+
+  /**
+   * @param seed the seed
+   * @param options the shape of the run
+   * @return the plan that seed makes
+   */
+  public static Plan plan(long seed, SimulationOptions options) {
+    SeededRandom random = new SeededRandom(seed);
+    boolean supported = !random.chance(0.08);
+    List<SimAction> actions = new ArrayList<>();
+    for (int host = 0; host < options.hosts(); host++) {
+      actions.add(new SimAction.Connect(host));
+    }
+    int count = 1 + random.nextInt(options.actions());
+    for (int i = 0; i < count; i++) {
+      actions.add(nextAction(random, options));
+    }
+    return new Plan(seed, options, supported, actions);
+  }
+
+  private static SimAction nextAction(SeededRandom random, SimulationOptions options) {
+    int host = random.nextInt(options.hosts());
+    switch (random.weighted(26, 12, 8, 22, 3, 8, 2, 1, 6, 2, 1, 2)) {
+      case 0: return new SimAction.Write(host, "k" + random.nextInt(6));
+      case 1: return new SimAction.Upload(host, random.chance(0.1));
+      case 2: return new SimAction.Request(host);
+      case 3: return new SimAction.Advance(random.chance(0.5) ? random.between(1, 2_000) : random.between(2_000, 20_000));
+      case 4: return new SimAction.Disconnect(host);
+      case 5: return new SimAction.Connect(host);
+      case 6: return new SimAction.Clear(host);
+      case 7: return new SimAction.SwitchUser(host);
+      case 8: return fault(random);
+      // Without per-user sequences, a clear followed by a lost or expired service record lets ids
+      // restart, and a stale acknowledgement can then open the gate: the reference's weakness
+      // (behaviour.md section 9), shown by SimulationCanFailTest. Such runs keep their records.
+      case 9: return options.userSequences() ? new SimAction.LoseRecord(host) : new SimAction.Advance(1_000);
+      case 10: return options.userSequences() ? new SimAction.ExpireRecords() : new SimAction.Advance(1_000);
+      default: return new SimAction.SetLag(random.pick(List.of(0L, 200L, 1_000L, 5_000L, 15_000L)));
+    }
+  }
+
+  private static SimAction fault(SeededRandom random) {
+    int times = 1 + random.nextInt(3);
+    if (random.chance(0.15)) {
+      return new SimAction.Fault(ServiceCall.OPEN_STREAM, random.pick(List.of(401, 429, 503)), 0, false, 1);
+    }
+    switch (random.nextInt(5)) {
+      case 0: return new SimAction.Fault(ServiceCall.CHECKPOINT_REQUEST, 401, 0, false, times);
+      case 1: return new SimAction.Fault(ServiceCall.CHECKPOINT_REQUEST, 429, 0, false, times);
+      case 2: return new SimAction.Fault(ServiceCall.CHECKPOINT_REQUEST, random.pick(List.of(500, 502, 503)), 0, false, times);
+      case 3: return new SimAction.Fault(ServiceCall.CHECKPOINT_REQUEST, 0, random.between(10, 30_000), false, times);
+      default: return new SimAction.Fault(ServiceCall.CHECKPOINT_REQUEST, 0, 0, true, times);
+    }
+  }
+
+  /**
+   * Executes a plan and quiesces the system.
+   *
+   * @param plan the plan
+   * @return what the run observed: empty violations if every invariant held
+   */
+  public static SimulationRun execute(Plan plan) {
+    return new SimulationRun(plan).execute();
+  }
+
+  /**
+   * Runs the plan of {@code seed}; on a violation, shrinks its action list and fails.
+   *
+   * @param seed the seed
+   * @param options the shape of the run
+   * @return the run, if every invariant held
+   * @throws SimulationFailure with the seed, the shrunk action list and the first violation
+   */
+  public static SimulationRun check(long seed, SimulationOptions options) {
+    Plan plan = plan(seed, options);
+    SimulationRun run = execute(plan);
+    if (run.violations().isEmpty()) {
+      return run;
+    }
+    Shrinker.Result<SimAction> shrunk = Shrinker.shrink(plan.actions(),
+        candidate -> !execute(plan.withActions(candidate)).violations().isEmpty(),
+        action -> List.of(), action -> 1, SHRINK_BUDGET);
+    Plan small = plan.withActions(shrunk.shrunk());
+    throw new SimulationFailure(small, execute(small).violations(), plan.actions().size());
+  }
+
+  /** The delays a fault action describes, as the simulated service takes them. */
+  static ServiceFault serviceFault(SimAction.Fault fault) {
+    if (fault.drop()) {
+      return ServiceFault.dropResponse();
+    }
+    if (fault.delayMillis() > 0) {
+      return ServiceFault.delay(Duration.ofMillis(fault.delayMillis()));
+    }
+    switch (fault.status()) {
+      case 401: return ServiceFault.unauthorized();
+      case 404: return ServiceFault.notSupported();
+      case 429: return ServiceFault.overloaded();
+      default: return ServiceFault.serverError(fault.status());
+    }
+  }
+}
