@@ -140,6 +140,8 @@ public final class JdbcCheckpointStore implements CheckpointStore, AutoCloseable
 
   private <T> T joinedTransaction(TransactionWork<T> work) {
     return inSavepoint(tx -> {
+      // A joined caller's transaction did not go through beginWriteTransaction: take its lock now.
+      dialect.joinWriteTransaction(handle);
       installArmingOnCallersConnection();
       return work.run(tx);
     });
@@ -244,7 +246,16 @@ public final class JdbcCheckpointStore implements CheckpointStore, AutoCloseable
   private CheckpointStorageException storageFailure(String what, JdbiException e) {
     Throwable cause = e.getCause() instanceof SQLException sql ? sql : e;
     return new CheckpointStorageException(
-        dialect.name() + " checkpoint store: " + what + ": " + cause.getMessage(), e);
+        dialect.name() + " checkpoint store: " + what + ": " + firstLine(cause.getMessage()), e);
+  }
+
+  /** Some drivers (H2) append the statement on further lines; a message stays one line. */
+  private static String firstLine(String message) {
+    if (message == null) {
+      return "(no message)";
+    }
+    int newline = message.indexOf('\n');
+    return newline < 0 ? message : message.substring(0, newline);
   }
 
   /**
@@ -288,7 +299,7 @@ public final class JdbcCheckpointStore implements CheckpointStore, AutoCloseable
     checkOpenTransaction();
     return handle.createQuery(dialect.selectValue())
         .bind("key", key)
-        .map((rs, ctx) -> new Stored(rs.getObject(1)))
+        .map((rs, ctx) -> new Stored(dialect.storedValue(rs.getObject(1))))
         .findOne();
   }
 

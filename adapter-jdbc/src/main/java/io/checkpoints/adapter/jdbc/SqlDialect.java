@@ -57,6 +57,17 @@ public interface SqlDialect {
    */
   void beginWriteTransaction(Handle handle);
 
+  /**
+   * Called at the start of each outermost operation that joins a transaction the caller opened,
+   * inside the operation's savepoint: takes the lock {@link #beginWriteTransaction} would have
+   * taken, where the database can take it after the fact, so that the read-modify-write of the
+   * counter cannot interleave with another connection's. The default does nothing: SQLite cannot
+   * upgrade a caller's transaction, which should therefore begin {@code IMMEDIATE}.
+   *
+   * @param handle the connection, inside the caller's open transaction
+   */
+  default void joinWriteTransaction(Handle handle) {}
+
   /** @param handle commits the transaction {@link #beginWriteTransaction} began */
   void commit(Handle handle);
 
@@ -135,7 +146,24 @@ public interface SqlDialect {
     return "SELECT value FROM ps_kv WHERE key = :key";
   }
 
-  /** @return inserts or replaces {@code ps_kv} row {@code :key} with {@code :value} */
+  /**
+   * Turns column 1 of {@link #selectValue()} into the value as the store reads it: a {@link Long}
+   * (or {@link Integer}) for an integer and a {@link String} (or UTF-8 {@code byte[]}) for a text;
+   * anything else is reported as a value the store cannot read. The default keeps the column as
+   * the driver returned it, which suits a database with dynamically typed values such as SQLite.
+   *
+   * @param column what the driver returned, possibly null
+   * @return the value
+   */
+  default Object storedValue(Object column) {
+    return column;
+  }
+
+  /**
+   * @return inserts or replaces {@code ps_kv} row {@code :key} with {@code :value}, bound as a
+   *     {@link Long} for an integer or a {@link String} for a text; reading it back through
+   *     {@link #selectValue()} and {@link #storedValue} must give the same type
+   */
   default String upsertValue() {
     return "INSERT OR REPLACE INTO ps_kv(key, value) VALUES (:key, :value)";
   }
