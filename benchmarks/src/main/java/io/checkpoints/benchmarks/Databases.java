@@ -1,0 +1,80 @@
+package io.checkpoints.benchmarks;
+
+import io.checkpoints.adapter.sqlite.SqliteConnections;
+import io.checkpoints.adapter.sqlite.SqliteStoreOptions;
+import io.checkpoints.testkit.reference.ReferenceCore;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Comparator;
+import java.util.stream.Stream;
+
+/** Files and connections shared by the benchmarks: every database is a file in WAL mode, synchronous=NORMAL. */
+final class Databases {
+
+  private Databases() {}
+
+  static Path newDirectory() {
+    try {
+      return Files.createTempDirectory("checkpoints-bench");
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  static void delete(Path directory) {
+    if (directory == null) {
+      return;
+    }
+    try (Stream<Path> files = Files.walk(directory)) {
+      files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** A reference-core connection on a PowerSync database (powersync_init), WAL, synchronous=NORMAL. */
+  static Connection reference(Path file) throws SQLException {
+    Connection connection = ReferenceCore.get().open(file);
+    walNormal(connection);
+    ReferenceCore.initialize(connection);
+    return connection;
+  }
+
+  /** A plain sqlite-jdbc connection configured as our store's (WAL, busy timeout, synchronous=NORMAL). */
+  static Connection plain(Path file) {
+    return SqliteConnections.open(file, SqliteStoreOptions.defaults());
+  }
+
+  static void walNormal(Connection connection) throws SQLException {
+    try (Statement statement = connection.createStatement()) {
+      statement.execute("PRAGMA journal_mode=WAL");
+      statement.execute("PRAGMA synchronous=NORMAL");
+    }
+  }
+
+  static void execute(Connection connection, String sql) throws SQLException {
+    try (Statement statement = connection.createStatement()) {
+      statement.execute(sql);
+    }
+  }
+
+  static Object value(PreparedStatement statement) throws SQLException {
+    try (ResultSet rs = statement.executeQuery()) {
+      return rs.next() ? rs.getObject(1) : null;
+    }
+  }
+
+  static String text(Connection connection, String sql) throws SQLException {
+    try (PreparedStatement statement = connection.prepareStatement(sql)) {
+      Object v = value(statement);
+      return v == null ? null : v.toString();
+    }
+  }
+}
