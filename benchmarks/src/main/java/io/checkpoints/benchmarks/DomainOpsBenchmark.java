@@ -30,7 +30,7 @@ import org.openjdk.jmh.annotations.TearDown;
 @OutputTimeUnit(TimeUnit.SECONDS)
 public class DomainOpsBenchmark {
 
-  @Param({"inmemory", "sqlite"})
+  @Param({"inmemory", "sqlite", "h2"})
   public String store;
 
   private Path directory;
