@@ -29,7 +29,7 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     versionProvider = CheckpointsCommand.Version.class,
     description = "Checkpoint requests for PowerSync clients: tools for the library.",
-    subcommands = {ReplayCommand.class, DemoCommand.class, InspectCommand.class, RepairCommand.class},
+    subcommands = {ReplayCommand.class, DemoCommand.class, InspectCommand.class, RepairCommand.class, ServeCommand.class, SimulateCommand.class},
     exitCodeListHeading = "%nExit status:%n",
     exitCodeList = {
         "0:the command ran (replay: even if events printed error lines)",
