@@ -29,7 +29,8 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     versionProvider = CheckpointsCommand.Version.class,
     description = "Checkpoint requests for PowerSync clients: tools for the library.",
-    subcommands = {ReplayCommand.class, DemoCommand.class, InspectCommand.class, RepairCommand.class, ServeCommand.class, SimulateCommand.class},
+    subcommands = {ReplayCommand.class, DemoCommand.class, InspectCommand.class, RepairCommand.class,
+        MigrateCommand.class, SqlCommand.class, ServeCommand.class, SimulateCommand.class},
     exitCodeListHeading = "%nExit status:%n",
     exitCodeList = {
         "0:the command ran (replay: even if events printed error lines)",
@@ -53,6 +54,12 @@ public final class CheckpointsCommand implements Callable<Integer> {
    * @param args the arguments
    */
   public static void main(String[] args) {
+    // Jdbi logs through slf4j-api, and the jar ships no SLF4J provider on purpose (the library
+    // logs nothing worth showing here); without this, SLF4J reports the missing provider on
+    // standard error at every run, which must carry only the command's own one-line errors.
+    if (System.getProperty("slf4j.internal.verbosity") == null) {
+      System.setProperty("slf4j.internal.verbosity", "ERROR");
+    }
     System.exit(commandLine(System.in).execute(args));
   }
 
@@ -65,7 +72,7 @@ public final class CheckpointsCommand implements Callable<Integer> {
     CommandLine commandLine = new CommandLine(new CheckpointsCommand(), new Factory(stdin));
     commandLine.setParameterExceptionHandler(CheckpointsCommand::usageError);
     commandLine.setExecutionExceptionHandler((e, cl, parsed) -> {
-      boolean verbose = cl.getCommand() instanceof ReplayCommand replay && replay.verbose();
+      boolean verbose = cl.getCommand() instanceof VerboseOption command && command.verbose();
       cl.getErr().println(cl.getCommandSpec().qualifiedName() + ": internal error: " + e
           + (verbose ? "" : " (run with --verbose for the stack trace)"));
       if (verbose) {

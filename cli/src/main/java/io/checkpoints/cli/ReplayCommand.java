@@ -1,8 +1,13 @@
 package io.checkpoints.cli;
 
+import io.checkpoints.adapter.h2.H2CheckpointStore;
+import io.checkpoints.adapter.h2.H2StoreOptions;
 import io.checkpoints.adapter.inmemory.InMemoryCheckpointStore;
+import io.checkpoints.adapter.sqlite.SqliteCheckpointStore;
+import io.checkpoints.adapter.sqlite.SqliteStoreOptions;
 import io.checkpoints.domain.SyncClient;
 import io.checkpoints.ports.CheckpointArgumentException;
+import io.checkpoints.ports.CheckpointException;
 import io.checkpoints.ports.CheckpointStore;
 import io.checkpoints.ports.ClientId;
 import io.checkpoints.testkit.replay.ReplayResult;
@@ -27,7 +32,9 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code checkpoints replay}: runs a replay script and prints one JSON line per event on standard
- * output, as {@code replay-format.md} describes. Not thread-safe: one instance per execution.
+ * output, as {@code replay-format.md} describes, on a fresh in-memory store or on a SQLite or H2
+ * database file ({@code --store sqlite|h2 --db FILE}, created if missing). Not thread-safe: one
+ * instance per execution.
  */
 @Command(
     name = "replay",
@@ -38,18 +45,26 @@ import picocli.CommandLine.Spec;
             + " one JSON line per event: {\"ok\": ...} or {\"error\": {\"kind\": ..., \"message\":"
             + " ...}}.",
         "A line that is not an event prints an error of kind \"script\"; the run goes on and"
-            + " exits with status 1."},
+            + " exits with status 1.",
+        "With --store sqlite or h2 the state lives in the database file --db (created if missing),"
+            + " so a later run on the same file goes on from it."},
     exitCodeListHeading = "%nExit status:%n",
     exitCodeList = {
         "0:the script ran, even if events printed error lines",
-        "1:the script is malformed (a line is not an event) or could not be read to the end",
-        "2:usage error (also: the script file does not exist or is not readable)"})
-final class ReplayCommand implements Callable<Integer> {
+        "1:the script is malformed (a line is not an event) or could not be read to the end,"
+            + " or the database could not be opened",
+        "2:usage error (also: the script file does not exist or is not readable, --db is missing"
+            + " for sqlite/h2 or given for memory, or its directory does not exist)"})
+final class ReplayCommand implements Callable<Integer>, VerboseOption {
 
   /** The stores {@code --store} can choose. */
   enum StoreKind {
     /** A fresh in-memory store. */
-    memory
+    memory,
+    /** A SQLite database file in the PowerSync format ({@code adapter-sqlite}). */
+    sqlite,
+    /** An embedded H2 database file ({@code adapter-h2}). */
+    h2
   }
 
   private final InputStream stdin;
@@ -61,9 +76,14 @@ final class ReplayCommand implements Callable<Integer> {
       description = "Where the checkpoint state lives: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
   private StoreKind store;
 
+  @Option(names = "--db", paramLabel = "FILE",
+      description = "The database file of --store sqlite or h2 (required for them), created if"
+          + " missing; H2 keeps it in FILE.mv.db unless FILE already ends with .mv.db.")
+  private Path db;
+
   @Option(names = "--client-id", paramLabel = "ID", defaultValue = "test-client",
       description = "The database's client id, as initial requests show it (default: ${DEFAULT-VALUE},"
-          + " the id the reference recordings were made with).")
+          + " the id the reference recordings were made with); a database that has one keeps it.")
   private String clientId;
 
   @Option(names = {"-v", "--verbose"},
@@ -78,7 +98,8 @@ final class ReplayCommand implements Callable<Integer> {
     this.stdin = stdin;
   }
 
-  boolean verbose() {
+  @Override
+  public boolean verbose() {
     return verbose;
   }
 
@@ -87,6 +108,7 @@ final class ReplayCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     ClientId id = clientId();
+    checkDatabaseOption();
     try (BufferedReader reader = open()) {
       ReplayRunner runner = ReplayRunner.create();
       if (verbose) {
@@ -95,12 +117,27 @@ final class ReplayCommand implements Callable<Integer> {
           err.flush();
         });
       }
-      CheckpointStore checkpointStore = createStore(id);
+      CheckpointStore checkpointStore;
+      try {
+        checkpointStore = createStore(id);
+      } catch (CheckpointArgumentException e) {
+        throw new ParameterException(spec.commandLine(), "invalid --db: " + e.getMessage());
+      } catch (CheckpointException e) {
+        err.println(name() + ": cannot open the " + store + " database " + db + ": " + e.getMessage());
+        if (verbose) {
+          e.printStackTrace(err);
+        }
+        err.flush();
+        return CheckpointsCommand.EXIT_FAILED;
+      }
       ReplayResult result;
       try {
         result = runner.run(checkpointStore, SyncClient.create(checkpointStore), reader, out::println);
       } finally {
         out.flush();
+        if (checkpointStore instanceof AutoCloseable closeable) {
+          close(closeable);
+        }
       }
       if (!result.wellFormed()) {
         ReplayResult.ScriptError first = result.scriptErrors().get(0);
@@ -151,12 +188,49 @@ final class ReplayCommand implements Callable<Integer> {
         .onUnmappableCharacter(CodingErrorAction.REPORT)));
   }
 
+  /** {@code --db} goes with the stores that keep a file, and only with them. */
+  private void checkDatabaseOption() {
+    if (store == StoreKind.memory && db != null) {
+      throw new ParameterException(spec.commandLine(),
+          "--db is for --store sqlite or h2; --store memory keeps nothing");
+    }
+    if (store != StoreKind.memory && db == null) {
+      throw new ParameterException(spec.commandLine(), "--store " + store + " needs --db FILE");
+    }
+    if (db != null && Files.isDirectory(db)) {
+      throw new ParameterException(spec.commandLine(), "--db is a directory, not a database file: " + db);
+    }
+  }
+
   private CheckpointStore createStore(ClientId id) {
     switch (store) {
       case memory:
         return InMemoryCheckpointStore.create(id);
+      case sqlite:
+        requireDirectory();
+        return SqliteCheckpointStore.open(db, SqliteStoreOptions.defaults().withClientIdIfAbsent(id));
+      case h2:
+        return H2CheckpointStore.open(db, H2StoreOptions.defaults().withClientIdIfAbsent(id));
       default:
         throw new IllegalStateException("unknown store " + store);
+    }
+  }
+
+  private void requireDirectory() {
+    Path directory = db.toAbsolutePath().getParent();
+    if (directory == null || !Files.isDirectory(directory)) {
+      throw new CheckpointArgumentException("the directory of " + db + " does not exist");
+    }
+  }
+
+  /** The events committed their transactions: a failing close loses nothing, so it only warns. */
+  private void close(AutoCloseable closeable) {
+    try {
+      closeable.close();
+    } catch (Exception e) {
+      PrintWriter err = spec.commandLine().getErr();
+      err.println(name() + ": warning: could not close the database " + db + ": " + e.getMessage());
+      err.flush();
     }
   }
 

@@ -141,7 +141,8 @@ class CheckpointsCommandTest {
       assertThat(out.toString())
           .contains("Usage: checkpoints replay")
           .contains("--store=STORE")
-          .contains("memory")
+          .contains("memory, sqlite, h2")
+          .contains("--db=FILE")
           .contains("--client-id=ID")
           .contains("--verbose")
           .contains("SCRIPT")
@@ -178,10 +179,10 @@ class CheckpointsCommandTest {
 
     @Test
     void anUnknownStore() throws IOException {
-      assertThat(execute("replay", "--store", "sqlite", script().toString())).isEqualTo(2);
+      assertThat(execute("replay", "--store", "postgres", script().toString())).isEqualTo(2);
       assertThat(err.toString().lines()).singleElement().asString()
           .contains("--store")
-          .contains("memory")
+          .contains("memory, sqlite, h2")
           .endsWith("(see 'checkpoints replay --help')");
     }
 
