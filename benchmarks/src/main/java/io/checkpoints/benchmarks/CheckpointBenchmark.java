@@ -15,6 +15,7 @@ import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
@@ -31,7 +32,11 @@ import org.openjdk.jmh.annotations.TearDown;
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 public class CheckpointBenchmark {
 
-  static final String CHECKPOINT = "{\"checkpoint\":{\"last_op_id\":\"1\",\"write_checkpoint\":null,\"buckets\":[]}}";
+  /** The checkpoint's write_checkpoint: none, or "1" (then both sides persist it as last seen/applied). */
+  @Param({"null", "\"1\""})
+  public String writeCheckpoint;
+
+  private String checkpointLine;
   static final String COMPLETE = "{\"checkpoint_complete\":{\"last_op_id\":\"1\"}}";
 
   private Path directory;
@@ -45,6 +50,8 @@ public class CheckpointBenchmark {
 
   @Setup
   public void setUp() throws SQLException {
+    checkpointLine = "{\"checkpoint\":{\"last_op_id\":\"1\",\"write_checkpoint\":" + writeCheckpoint
+        + ",\"buckets\":[]}}";
     directory = Databases.newDirectory();
     store = SqliteCheckpointStore.open(directory.resolve("ours.db"));
     client = SyncClient.create(store);
@@ -77,14 +84,14 @@ public class CheckpointBenchmark {
 
   @Benchmark
   public List<LineOutcome> ours() {
-    client.handleLine(decoder.decode(CHECKPOINT));
+    client.handleLine(decoder.decode(checkpointLine));
     return client.handleLine(decoder.decode(COMPLETE));
   }
 
   @Benchmark
   public String reference() throws SQLException {
     begin.execute();
-    line.setString(1, CHECKPOINT);
+    line.setString(1, checkpointLine);
     Databases.value(line);
     commit.execute();
     begin.execute();
