@@ -7,7 +7,6 @@ import io.checkpoints.ports.CheckpointException;
 import io.checkpoints.ports.CheckpointRequest;
 import io.checkpoints.ports.CheckpointRequestId;
 import io.checkpoints.ports.ClientId;
-import java.io.OutputStream;
 import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -16,7 +15,12 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicReference;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -29,6 +33,8 @@ import org.junit.jupiter.api.Timeout;
 class HttpResponseFuzzTest {
 
   static final int INPUTS = 10_000;
+  static final int STALLS = 50;
+  private static final int WINDOW = 16;
   private static final ClientId CLIENT = ClientId.of("client-1");
   private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(30);
 
@@ -40,7 +46,9 @@ class HttpResponseFuzzTest {
   void everyGeneratedAnswerGivesTheIdOrATypedError() throws Exception {
     long seed = FuzzInputs.seed();
     SplittableRandom random = new SplittableRandom(seed);
-    AtomicReference<Answer> current = new AtomicReference<>();
+    // The answer for each request, found by the request's id (each input posts its own id).
+    Map<Long, Answer> answers = new ConcurrentHashMap<>();
+    Pattern requestId = Pattern.compile("\"checkpoint_request_id\"\\s*:\\s*\"(\\d+)\"");
     HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
         .connectTimeout(Duration.ofSeconds(2)).build();
     ManualScheduler clock = ManualScheduler.create();
@@ -48,7 +56,12 @@ class HttpResponseFuzzTest {
     int failed = 0;
     int stalls = 0;
     try (CraftedHttpServer server = CraftedHttpServer.start((request, out, s) -> {
-      Answer answer = current.get();
+      Matcher m = requestId.matcher(request.bodyText());
+      Answer answer = m.find() ? answers.get(Long.parseLong(m.group(1))) : null;
+      if (answer == null) {
+        out.write(CraftedHttpServer.response(500, "{}"));
+        return;
+      }
       out.write(answer.bytes());
       out.flush();
       if (answer.stall()) {
@@ -62,44 +75,68 @@ class HttpResponseFuzzTest {
           .maxResponseBytes(4096)
           .scheduler(clock)
           .build();
-      for (int i = 0; i < INPUTS; i++) {
-        Answer answer = answer(random);
-        current.set(answer);
-        CompletableFuture<CheckpointRequestId> future = transport.postCheckpointRequest(
-            new CheckpointRequest(CLIENT, CheckpointRequestId.of(1 + random.nextInt(1_000))));
-        if (answer.stall()) {
-          stalls++;
-          server.nextRequest();
-          // The server sent nothing or part of the answer and waits: virtual time runs out.
-          clock.advance(REQUEST_TIMEOUT);
+      // Phase 1: answers that arrive at once (complete or cut), WINDOW requests in flight.
+      Deque<Object[]> inFlight = new ArrayDeque<>();
+      for (int i = 0; i < INPUTS + WINDOW; i++) {
+        if (i < INPUTS) {
+          Answer answer = answer(random, false);
+          long id = i + 1;
+          answers.put(id, answer);
+          inFlight.add(new Object[] {i, answer,
+              transport.postCheckpointRequest(new CheckpointRequest(CLIENT, CheckpointRequestId.of(id)))});
         }
-        try {
-          CheckpointRequestId id = future.get(5, TimeUnit.SECONDS);
-          assertThat(answer.expectedId()).as("input %d of seed %d: an answer that is not a valid id "
-              + "was accepted as %s: %s", i, seed, id, text(answer)).isNotNull();
-          assertThat(id.value()).isEqualTo(answer.expectedId());
-          ok++;
-        } catch (ExecutionException e) {
-          assertThat(e.getCause()).as("input %d of seed %d: %s", i, seed, text(answer))
-              .isInstanceOf(CheckpointException.class);
-          failed++;
-        } catch (TimeoutException e) {
-          throw new AssertionError("input " + i + " of seed " + seed + " hung: " + text(answer));
-        }
-        if (!answer.stall()) {
-          server.nextRequest();
+        if (inFlight.size() == WINDOW || (i >= INPUTS && !inFlight.isEmpty())) {
+          Object[] next = inFlight.poll();
+          @SuppressWarnings("unchecked")
+          CompletableFuture<CheckpointRequestId> future = (CompletableFuture<CheckpointRequestId>) next[2];
+          if (verify((Integer) next[0], (Answer) next[1], future, seed)) {
+            ok++;
+          } else {
+            failed++;
+          }
         }
       }
+      // Phase 2: slow answers (part of the answer, then silence), one at a time in virtual time.
+      for (int i = 0; i < STALLS; i++) {
+        Answer answer = answer(random, true);
+        long id = INPUTS + i + 1;
+        answers.put(id, answer);
+        CompletableFuture<CheckpointRequestId> future =
+            transport.postCheckpointRequest(new CheckpointRequest(CLIENT, CheckpointRequestId.of(id)));
+        server.nextRequest();
+        assertThat(future).isNotDone();
+        clock.advance(REQUEST_TIMEOUT);
+        assertThat(verify(INPUTS + i, answer, future, seed)).isFalse();
+        stalls++;
+      }
     }
-    System.out.printf("fuzz HTTP answers: seed %d, %d answers: %d ids, %d typed errors (%d stalls timed out in virtual time)%n",
+    System.out.printf("fuzz HTTP answers: seed %d, %d answers: %d ids, %d typed errors; %d stalls timed out in virtual time%n",
         seed, INPUTS, ok, failed, stalls);
     assertThat(ok).isPositive();
     assertThat(failed).isPositive();
   }
 
-  private static Answer answer(SplittableRandom random) {
+  /** @return true for an id (checked against the answer), false for a typed error */
+  private static boolean verify(int index, Answer answer, CompletableFuture<CheckpointRequestId> future, long seed)
+      throws Exception {
+    try {
+      CheckpointRequestId id = future.get(5, TimeUnit.SECONDS);
+      assertThat(answer.expectedId()).as("input %d of seed %d: an answer that is not a valid id "
+          + "was accepted as %s: %s", index, seed, id, text(answer)).isNotNull();
+      assertThat(id.value()).isEqualTo(answer.expectedId());
+      return true;
+    } catch (ExecutionException e) {
+      assertThat(e.getCause()).as("input %d of seed %d: %s", index, seed, text(answer))
+          .isInstanceOf(CheckpointException.class);
+      return false;
+    } catch (TimeoutException e) {
+      throw new AssertionError("input " + index + " of seed " + seed + " hung: " + text(answer));
+    }
+  }
+
+  private static Answer answer(SplittableRandom random, boolean slow) {
     int kind = random.nextInt(10);
-    if (kind == 0) {
+    if (kind == 0 && !slow) {
       // A valid answer.
       long id = random.nextLong(1, Long.MAX_VALUE);
       return new Answer(CraftedHttpServer.response(200,
@@ -121,13 +158,13 @@ class HttpResponseFuzzTest {
     byte[] bytes = CraftedHttpServer.response(status, body);
     boolean stall = false;
     int cut = random.nextInt(8);
-    if (cut == 0) {
-      // Truncated: the connection closes in the middle of the answer.
-      bytes = java.util.Arrays.copyOf(bytes, random.nextInt(bytes.length));
-    } else if (cut == 1 && random.nextInt(20) == 0) {
-      // Slow: part of the answer, then silence until the transport's timeout.
+    if (slow) {
+      // Slow: part of the answer (or nothing), then silence until the transport's timeout.
       bytes = java.util.Arrays.copyOf(bytes, random.nextInt(bytes.length));
       stall = true;
+    } else if (cut == 0) {
+      // Truncated: the connection closes in the middle of the answer.
+      bytes = java.util.Arrays.copyOf(bytes, random.nextInt(bytes.length));
     }
     Long expected = null;
     if (status / 100 == 2 && cut != 0 && !stall && kind != 0) {
@@ -154,7 +191,4 @@ class HttpResponseFuzzTest {
     String text = new String(answer.bytes(), StandardCharsets.UTF_8);
     return (answer.stall() ? "(stalled) " : "") + SyncLineDecoderFuzzTest.abbreviated(text);
   }
-
-  @SuppressWarnings("unused")
-  private static void unused(OutputStream out) {}
 }
