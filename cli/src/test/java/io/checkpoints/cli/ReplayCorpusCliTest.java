@@ -16,7 +16,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Every replay script of the corpus prints the same through {@code checkpoints replay} with
+ * Every replay script of the repository (the testkit corpus, and the conformance module's longer
+ * sessions, read from the source tree) prints the same through {@code checkpoints replay} with
  * {@code --store sqlite} and {@code --store h2} (each on a fresh file) as with
  * {@code --store memory}, and exits 0 on all three.
  */
@@ -24,15 +25,20 @@ class ReplayCorpusCliTest {
 
   @TempDir Path folder;
 
+  /** The conformance module's scripts; Maven runs this module's tests from {@code cli/}. */
+  private static final Path CONFORMANCE_SCRIPTS = Path.of("..", "conformance", "src", "test", "resources", "replay");
+
   static Stream<ReplayCase> corpus() {
-    return ReplayCorpus.all().stream();
+    return Stream.concat(ReplayCorpus.all().stream(), ReplayCorpus.load(CONFORMANCE_SCRIPTS).stream());
   }
 
   @Test
-  @DisplayName("the corpus has the reference examples and the specification cases")
+  @DisplayName("the scripts are all there: reference examples, specification cases, conformance sessions")
   void corpusIsThere() {
     assertThat(ReplayCorpus.referenceExamples()).isNotEmpty();
     assertThat(ReplayCorpus.specificationCases()).isNotEmpty();
+    assertThat(Files.isDirectory(CONFORMANCE_SCRIPTS)).as("%s", CONFORMANCE_SCRIPTS.toAbsolutePath()).isTrue();
+    assertThat(ReplayCorpus.load(CONFORMANCE_SCRIPTS)).isNotEmpty();
   }
 
   @ParameterizedTest(name = "{0}")
