@@ -11,16 +11,20 @@ import io.checkpoints.adapter.sqlite.SqliteStoreOptions;
 import io.checkpoints.domain.SyncClient;
 import io.checkpoints.domain.SyncConnection;
 import io.checkpoints.ports.CheckpointMode;
+import io.checkpoints.ports.CheckpointRequest;
 import io.checkpoints.ports.CheckpointRequestId;
+import io.checkpoints.ports.CheckpointRequestTransport;
 import io.checkpoints.ports.ClientId;
 import io.checkpoints.ports.Credentials;
 import io.checkpoints.ports.UserKey;
+import io.checkpoints.ports.WriteCheckpoint;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * One simulated PowerSync service behind a loopback HTTP server, and one client on a SQLite file
@@ -38,6 +42,7 @@ final class World implements AutoCloseable {
   final SqliteCheckpointStore store;
   final SyncClient client;
   private final List<SyncStream> streams = new ArrayList<>();
+  private final AtomicInteger posts = new AtomicInteger();
   private String user;
   private SyncConnection connection;
 
@@ -53,8 +58,19 @@ final class World implements AutoCloseable {
   CompletableFuture<CheckpointRequestId> connect(String userId, boolean withUserSequence) {
     user = userId;
     Credentials credentials = Credentials.fixed(CheckpointHttpServer.developmentToken(userId));
-    connection = SyncConnection.builder(client,
-        HttpCheckpointTransport.builder(server.endpoint(), credentials).build()).build();
+    CheckpointRequestTransport http = HttpCheckpointTransport.builder(server.endpoint(), credentials).build();
+    connection = SyncConnection.builder(client, new CheckpointRequestTransport() {
+      @Override
+      public CompletableFuture<CheckpointRequestId> postCheckpointRequest(CheckpointRequest request) {
+        posts.incrementAndGet(); // counted when sent, on the thread that sends it
+        return http.postCheckpointRequest(request);
+      }
+
+      @Override
+      public CompletableFuture<WriteCheckpoint> fetchLegacyWriteCheckpoint(ClientId clientId) {
+        return http.fetchLegacyWriteCheckpoint(clientId);
+      }
+    }).build();
     CompletableFuture<CheckpointRequestId> seeded = withUserSequence
         ? connection.connect(CheckpointMode.REQUESTS, UserKey.forUserId(userId))
         : connection.connect(CheckpointMode.REQUESTS);
@@ -65,6 +81,11 @@ final class World implements AutoCloseable {
       }
     }, other -> {}));
     return seeded;
+  }
+
+  /** @return how many checkpoint requests the client has sent so far */
+  int posts() {
+    return posts.get();
   }
 
   SyncConnection connection() {
