@@ -153,6 +153,12 @@ public final class CheckpointSequence {
   }
 
   private CheckpointRequestId allocate(CheckpointTransaction tx, Iteration it) {
+    if (it.seeded && it.user == null) {
+      Optional<CheckpointRequestId> next = tx.state().incrementLastRequested();
+      if (next.isPresent()) {
+        return next.get(); // the common case; otherwise the checks below say what is wrong
+      }
+    }
     Optional<CheckpointRequestId> counter = it.seeded ? tx.state().lastRequested() : Optional.empty();
     if (counter.isEmpty()) {
       throw new CheckpointStateException(CheckpointStateException.Reason.NOT_SEEDED,

@@ -29,6 +29,22 @@ public interface CheckpointState {
   /** @param counter the new {@code last_requested_checkpoint_request_id} */
   void setLastRequested(CheckpointRequestId counter);
 
+  /**
+   * Adds one to the counter when it is set and below {@code MAX}; otherwise changes nothing. A
+   * store may do this in one statement (allocation is the hot path); the default reads and writes.
+   *
+   * @return the new counter, or empty if the counter is absent or at {@code MAX}
+   */
+  default Optional<CheckpointRequestId> incrementLastRequested() {
+    Optional<CheckpointRequestId> counter = lastRequested();
+    if (counter.isEmpty() || counter.get().isMax()) {
+      return Optional.empty();
+    }
+    CheckpointRequestId next = CheckpointRequestId.of(counter.get().value() + 1);
+    setLastRequested(next);
+    return Optional.of(next);
+  }
+
   /** @return {@code last_seen_checkpoint_request_id} */
   Optional<WriteCheckpoint> lastSeen();
 

@@ -459,6 +459,20 @@ public final class JdbcCheckpointStore implements CheckpointStore, AutoCloseable
     }
 
     @Override
+    public Optional<CheckpointRequestId> incrementLastRequested() {
+      Optional<String> increment = dialect.incrementIntegerValue();
+      if (increment.isEmpty()) {
+        return CheckpointState.super.incrementLastRequested();
+      }
+      checkOpenTransaction();
+      return handle.createQuery(increment.get())
+          .bind("key", LAST_REQUESTED)
+          .mapTo(Long.class)
+          .findOne()
+          .map(CheckpointRequestId::of);
+    }
+
+    @Override
     public void setLastRequested(CheckpointRequestId counter) {
       write(LAST_REQUESTED, Objects.requireNonNull(counter, "counter").value());
     }

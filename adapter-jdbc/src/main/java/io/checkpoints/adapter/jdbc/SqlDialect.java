@@ -1,6 +1,7 @@
 package io.checkpoints.adapter.jdbc;
 
 import io.checkpoints.ports.ClearFlags;
+import java.util.Optional;
 import java.util.Set;
 import org.jdbi.v3.core.Handle;
 
@@ -166,6 +167,15 @@ public interface SqlDialect {
    */
   default String upsertValue() {
     return "INSERT OR REPLACE INTO ps_kv(key, value) VALUES (:key, :value)";
+  }
+
+  /**
+   * @return adds one to the integer {@code ps_kv} row {@code :key} when it is below
+   *     {@link Long#MAX_VALUE} and returns the new value as column 1 (no row when nothing
+   *     changed), or empty if the database cannot do that in one statement
+   */
+  default Optional<String> incrementIntegerValue() {
+    return Optional.empty();
   }
 
   /** @return deletes {@code ps_kv} row {@code :key} */

@@ -7,6 +7,7 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.JdbiException;
@@ -58,6 +59,14 @@ final class SqliteDialect implements SqlDialect {
           + "END");
 
   private SqliteDialect() {}
+
+  @Override
+  public Optional<String> incrementIntegerValue() {
+    // One statement for the allocation hot path; a REAL, TEXT or MAX counter is left alone so that
+    // the domain's checks report it.
+    return Optional.of("UPDATE ps_kv SET value = value + 1 WHERE key = :key"
+        + " AND typeof(value) = 'integer' AND value < 9223372036854775807 RETURNING value");
+  }
 
   @Override
   public String name() {

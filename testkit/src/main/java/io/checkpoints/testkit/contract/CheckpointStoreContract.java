@@ -231,6 +231,37 @@ public abstract class CheckpointStoreContract {
     }
   }
 
+  @ParameterizedTest
+  @ValueSource(longs = {1, 41, MAX - 1})
+  @DisplayName("incrementing the counter adds one and stores it")
+  void incrementAddsOne(long value) {
+    update(tx -> tx.state().setLastRequested(CheckpointRequestId.of(value)));
+    assertThat(store.<Optional<CheckpointRequestId>>inTransaction(tx -> tx.state().incrementLastRequested()))
+        .contains(CheckpointRequestId.of(value + 1));
+    assertThat(lastRequested()).contains(CheckpointRequestId.of(value + 1));
+  }
+
+  @Test
+  @DisplayName("incrementing an absent or MAX counter changes nothing")
+  void incrementLeavesAbsentAndMaxAlone() {
+    assertThat(store.<Optional<CheckpointRequestId>>inTransaction(tx -> tx.state().incrementLastRequested())).isEmpty();
+    assertThat(lastRequested()).isEmpty();
+    update(tx -> tx.state().setLastRequested(CheckpointRequestId.MAX));
+    assertThat(store.<Optional<CheckpointRequestId>>inTransaction(tx -> tx.state().incrementLastRequested())).isEmpty();
+    assertThat(lastRequested()).contains(CheckpointRequestId.MAX);
+  }
+
+  @Test
+  @DisplayName("an increment rolls back with its transaction")
+  void incrementRollsBack() {
+    update(tx -> tx.state().setLastRequested(CheckpointRequestId.of(7)));
+    catchThrowable(() -> store.inTransaction(tx -> {
+      tx.state().incrementLastRequested();
+      throw new IllegalStateException("roll back");
+    }));
+    assertThat(lastRequested()).contains(CheckpointRequestId.of(7));
+  }
+
   // ---------------------------------------------------------------------------------------------
   // Last seen and last applied: any signed 64-bit value
 
