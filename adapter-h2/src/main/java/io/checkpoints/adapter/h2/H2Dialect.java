@@ -8,7 +8,6 @@ import io.checkpoints.adapter.h2.internal.Json;
 import io.checkpoints.adapter.h2.internal.LocalWriteArmingTrigger;
 import io.checkpoints.adapter.jdbc.SqlDialect;
 import io.checkpoints.ports.CheckpointStorageException;
-import io.checkpoints.ports.ClearFlags;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.sql.SQLException;
@@ -341,51 +340,18 @@ final class H2Dialect implements SqlDialect {
     return "SELECT count(*) FROM " + USER_SEQUENCE_TABLE;
   }
 
-  /**
-   * The rest of {@code powersync_clear(flags)} exactly as the SQLite adapter does it, on whichever
-   * of the PowerSync tables exist in the current schema (a database this library created has none
-   * of them): a hard clear empties {@code ps_oplog} and {@code ps_buckets}, a soft clear (bit 0x02)
-   * keeps both and resets {@code ps_buckets.last_applied_op}; both empty {@code ps_untyped},
-   * {@code ps_updated_rows}, {@code ps_sync_state}, {@code ps_stream_subscriptions} and every
-   * {@code ps_data__*} table, and with bit 0x01 every {@code ps_data_*} table. Names compare without
-   * case, as H2 stores unquoted names in upper case. Tables are emptied, never dropped.
-   */
   @Override
-  public void clearDownloadedData(Handle handle, ClearFlags flags) {
-    if (flags.isSoft()) {
-      runIfTableExists(handle, "ps_buckets", "UPDATE %s SET last_applied_op = 0");
-    } else {
-      runIfTableExists(handle, "ps_oplog", "DELETE FROM %s");
-      runIfTableExists(handle, "ps_buckets", "DELETE FROM %s");
-    }
-    for (String table : List.of("ps_untyped", "ps_updated_rows", "ps_sync_state", "ps_stream_subscriptions")) {
-      runIfTableExists(handle, table, "DELETE FROM %s");
-    }
-    // ps\_data\_% with bit 0x01, else ps\_data\_\_% (the LIKE escapes stand for literal '_').
-    String pattern = (flags.bits() & 0x01) != 0 ? "PS\\_DATA\\_%" : "PS\\_DATA\\_\\_%";
-    List<String> dataTables = handle.createQuery("SELECT TABLE_NAME FROM INFORMATION_SCHEMA.TABLES"
-            + " WHERE TABLE_SCHEMA = CURRENT_SCHEMA AND TABLE_TYPE = 'BASE TABLE'"
-            + " AND UPPER(TABLE_NAME) LIKE :pattern ESCAPE '\\' ORDER BY TABLE_NAME")
-        .bind("pattern", pattern)
+  public List<String> tableNames(Handle handle) {
+    return handle.createQuery("SELECT TABLE_NAME FROM INFORMATION_SCHEMA.TABLES"
+            + " WHERE TABLE_SCHEMA = CURRENT_SCHEMA AND TABLE_TYPE = 'BASE TABLE' ORDER BY TABLE_NAME")
         .mapTo(String.class)
         .list();
-    for (String table : dataTables) {
-      handle.execute("DELETE FROM " + quote(table));
-    }
   }
 
-  private static void runIfTableExists(Handle handle, String table, String statement) {
-    handle.createQuery("SELECT TABLE_NAME FROM INFORMATION_SCHEMA.TABLES"
-            + " WHERE TABLE_SCHEMA = CURRENT_SCHEMA AND TABLE_TYPE = 'BASE TABLE'"
-            + " AND UPPER(TABLE_NAME) = :name ORDER BY TABLE_NAME")
-        .bind("name", table.toUpperCase(Locale.ROOT))
-        .mapTo(String.class)
-        .list()
-        .forEach(name -> handle.execute(String.format(Locale.ROOT, statement, quote(name))));
-  }
-
-  private static String quote(String identifier) {
-    return "\"" + identifier.replace("\"", "\"\"") + "\"";
+  /** H2 stores unquoted names in upper case: PowerSync's names compare without case here. */
+  @Override
+  public String canonicalTableName(String stored) {
+    return stored.toLowerCase(Locale.ROOT);
   }
 
   /** Translates a failure of a statement run outside {@code JdbcCheckpointStore}. */

@@ -1,8 +1,12 @@
 package io.checkpoints.adapter.jdbc;
 
 import io.checkpoints.ports.ClearFlags;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 import org.jdbi.v3.core.Handle;
 
 /**
@@ -263,12 +267,59 @@ public interface SqlDialect {
   String countUserSequences();
 
   /**
-   * Deletes whatever downloaded data {@code powersync_clear(flags)} deletes besides {@code ps_kv}
-   * and {@code ps_crud}, which the store clears itself. A dialect whose database holds no synced
-   * data does nothing. It must never touch the per-user sequence table.
+   * The rest of {@code powersync_clear(flags)}, as the reference core 0.5.3 does it, on whichever
+   * PowerSync tables exist (a database this library created has none of them): a hard clear
+   * empties {@code ps_oplog} and {@code ps_buckets}, a soft clear (bit 0x02) keeps both and resets
+   * {@code ps_buckets.last_applied_op}; both empty {@code ps_untyped}, {@code ps_updated_rows},
+   * {@code ps_sync_state}, {@code ps_stream_subscriptions} and every {@code ps_data__*} table, and
+   * with bit 0x01 every {@code ps_data_*} table. Tables are emptied, never dropped.
    *
    * @param handle the connection, inside the clear's transaction
    * @param flags the clear flags
    */
-  default void clearDownloadedData(Handle handle, ClearFlags flags) {}
+  default void clearDownloadedData(Handle handle, ClearFlags flags) {
+    Map<String, String> tables = new TreeMap<>();
+    for (String stored : tableNames(handle)) {
+      tables.put(canonicalTableName(stored), stored);
+    }
+    List<String> emptied = new ArrayList<>();
+    if (flags.isSoft()) {
+      Optional.ofNullable(tables.get("ps_buckets")).ifPresent(
+          table -> handle.execute("UPDATE " + quoteIdentifier(table) + " SET last_applied_op = 0"));
+    } else {
+      emptied.addAll(List.of("ps_oplog", "ps_buckets"));
+    }
+    emptied.addAll(List.of("ps_untyped", "ps_updated_rows", "ps_sync_state", "ps_stream_subscriptions"));
+    String dataPrefix = (flags.bits() & 0x01) != 0 ? "ps_data_" : "ps_data__";
+    tables.keySet().stream().filter(name -> name.startsWith(dataPrefix)).forEach(emptied::add);
+    for (String name : emptied) {
+      String table = tables.get(name);
+      if (table != null) {
+        handle.execute("DELETE FROM " + quoteIdentifier(table));
+      }
+    }
+  }
+
+  /**
+   * @param handle the connection
+   * @return the names of the base tables of the current schema, as the database stores them
+   */
+  List<String> tableNames(Handle handle);
+
+  /**
+   * @param stored a table name as the database stores it
+   * @return the name to compare with PowerSync's lower-case table names; the default keeps it as
+   *     is, so that the comparison is as case-sensitive as the reference's on SQLite
+   */
+  default String canonicalTableName(String stored) {
+    return stored;
+  }
+
+  /**
+   * @param identifier a name
+   * @return the name as a quoted SQL identifier
+   */
+  static String quoteIdentifier(String identifier) {
+    return "\"" + identifier.replace("\"", "\"\"") + "\"";
+  }
 }

@@ -2,7 +2,6 @@ package io.checkpoints.adapter.sqlite;
 
 import io.checkpoints.adapter.jdbc.SqlDialect;
 import io.checkpoints.ports.CheckpointStorageException;
-import io.checkpoints.ports.ClearFlags;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -209,46 +208,11 @@ final class SqliteDialect implements SqlDialect {
     return "SELECT count(*) FROM " + USER_SEQUENCE_TABLE;
   }
 
-  /**
-   * The rest of {@code powersync_clear(flags)} as the reference core 0.5.3 does it, on the tables
-   * of a PowerSync database that exist (a fresh file of this library has none of them): a hard
-   * clear empties {@code ps_oplog} and {@code ps_buckets}, a soft clear (bit 0x02) keeps both and
-   * resets {@code ps_buckets.last_applied_op}; both empty {@code ps_untyped},
-   * {@code ps_updated_rows}, {@code ps_sync_state}, {@code ps_stream_subscriptions} and every
-   * {@code ps_data__*} table, and with bit 0x01 every {@code ps_data_*} table. Tables are emptied,
-   * never dropped.
-   */
   @Override
-  public void clearDownloadedData(Handle handle, ClearFlags flags) {
-    if (flags.isSoft()) {
-      deleteIfExists(handle, "ps_buckets", "UPDATE ps_buckets SET last_applied_op = 0");
-    } else {
-      deleteIfExists(handle, "ps_oplog", "DELETE FROM ps_oplog");
-      deleteIfExists(handle, "ps_buckets", "DELETE FROM ps_buckets");
-    }
-    for (String table : List.of("ps_untyped", "ps_updated_rows", "ps_sync_state", "ps_stream_subscriptions")) {
-      deleteIfExists(handle, table, "DELETE FROM " + table);
-    }
-    String pattern = (flags.bits() & 0x01) != 0 ? "ps_data_*" : "ps_data__*";
-    List<String> dataTables = handle.createQuery(
-            "SELECT name FROM sqlite_master WHERE type = 'table' AND name GLOB :pattern ORDER BY name")
-        .bind("pattern", pattern)
+  public List<String> tableNames(Handle handle) {
+    return handle.createQuery("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
         .mapTo(String.class)
         .list();
-    for (String table : dataTables) {
-      handle.execute("DELETE FROM \"" + table.replace("\"", "\"\"") + "\"");
-    }
-  }
-
-  private static void deleteIfExists(Handle handle, String table, String statement) {
-    boolean exists = handle.createQuery(
-            "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = :table)")
-        .bind("table", table)
-        .mapTo(Boolean.class)
-        .one();
-    if (exists) {
-      handle.execute(statement);
-    }
   }
 
   /** Translates a failure of a statement run outside {@code JdbcCheckpointStore}. */
