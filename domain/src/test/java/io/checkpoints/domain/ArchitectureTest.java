@@ -54,7 +54,7 @@ class ArchitectureTest {
   @Test
   void theRulesReallyFailOnAViolation() {
     JavaClasses violators = new ClassFileImporter().importClasses(
-        io.checkpoints.domain.violation.DomainClassUsingJdbc.class,
+        io.checkpoints.domain.violation.DomainClassUsingALibrary.class,
         io.checkpoints.adapter.violation.AdapterUsingTheDomain.class);
     assertThat(DOMAIN_USES_PORTS_AND_JDK_ONLY.evaluate(violators).hasViolation()).isTrue();
     assertThat(ADAPTERS_NEVER_USE_THE_DOMAIN.evaluate(violators).hasViolation()).isTrue();
