@@ -49,6 +49,7 @@ public class LocalWriteBenchmark {
   private PreparedStatement floorTarget;
   private PreparedStatement floorDelete;
   private PreparedStatement floorCommit;
+  private PreparedStatement floorTransactionId;
 
   @Setup
   public void setUp() throws SQLException {
@@ -80,6 +81,9 @@ public class LocalWriteBenchmark {
     floorDelete = floor.prepareStatement(
         "DELETE FROM ps_kv WHERE key IN ('last_seen_checkpoint_request_id', 'last_applied_checkpoint_request_id')");
     floorCommit = floor.prepareStatement("COMMIT");
+    Databases.execute(floor, "CREATE TABLE IF NOT EXISTS ps_tx(id INTEGER PRIMARY KEY NOT NULL, current_tx INTEGER, next_tx INTEGER)");
+    Databases.execute(floor, "INSERT OR IGNORE INTO ps_tx(id, current_tx, next_tx) VALUES (1, NULL, 1)");
+    floorTransactionId = floor.prepareStatement("UPDATE ps_tx SET next_tx = next_tx + 1 WHERE id = 1 RETURNING next_tx - 1");
   }
 
   @TearDown
@@ -112,6 +116,23 @@ public class LocalWriteBenchmark {
     int rows = referenceInsert.executeUpdate();
     referenceCommit.execute();
     return rows;
+  }
+
+  /**
+   * Not the issue's floor: the floor plus taking a {@code ps_tx} transaction id, which a PowerSync
+   * upload queue needs and which the reference and our API write both do (our SQL write leaves
+   * {@code tx_id} to the caller).
+   */
+  @Benchmark
+  public int floorWithTransactionId() throws SQLException {
+    floorBegin.execute();
+    Object txId = Databases.value(floorTransactionId);
+    floorInsert.setString(1, DATA);
+    int rows = floorInsert.executeUpdate();
+    rows += floorTarget.executeUpdate();
+    rows += floorDelete.executeUpdate();
+    floorCommit.execute();
+    return rows + (txId == null ? 0 : 1);
   }
 
   @Benchmark

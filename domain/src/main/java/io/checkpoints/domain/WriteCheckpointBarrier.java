@@ -2,7 +2,6 @@ package io.checkpoints.domain;
 
 import io.checkpoints.ports.CheckpointPublication;
 import io.checkpoints.ports.CheckpointRequestId;
-import io.checkpoints.ports.CheckpointState;
 import io.checkpoints.ports.CheckpointStateException;
 import io.checkpoints.ports.CheckpointTransaction;
 import io.checkpoints.ports.LocalWrite;
@@ -44,13 +43,8 @@ public final class WriteCheckpointBarrier {
    */
   public long recordLocalWrite(LocalWrite write) {
     Objects.requireNonNull(write, "write");
-    return client.locked(() -> client.store.inTransaction(tx -> {
-      long sequence = tx.uploadQueue().enqueue(write);
-      if (!write.insertOnly()) {
-        arm(tx.state());
-      }
-      return sequence;
-    }));
+    return client.locked(() -> client.store.inTransaction(tx ->
+        write.insertOnly() ? tx.uploadQueue().enqueue(write) : tx.enqueueArmingGate(write)));
   }
 
   /**
@@ -277,11 +271,5 @@ public final class WriteCheckpointBarrier {
     }
     long lastSeen = tx.state().lastSeen().map(WriteCheckpoint::value).orElse(0L);
     return target.get().value() <= lastSeen;
-  }
-
-  private static void arm(CheckpointState state) {
-    state.setTarget(CheckpointRequestId.MAX);
-    state.deleteLastSeen();
-    state.deleteLastApplied();
   }
 }

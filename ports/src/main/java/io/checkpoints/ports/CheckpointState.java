@@ -45,6 +45,17 @@ public interface CheckpointState {
     return Optional.of(next);
   }
 
+  /**
+   * Arms the gate, as every local write that is not insert-only does: the target becomes
+   * {@code MAX} and last seen and last applied are deleted, so that no downloaded checkpoint
+   * publishes before the service has acknowledged a request allocated after the write.
+   */
+  default void armGate() {
+    setTarget(CheckpointRequestId.MAX);
+    deleteLastSeen();
+    deleteLastApplied();
+  }
+
   /** @return {@code last_seen_checkpoint_request_id} */
   Optional<WriteCheckpoint> lastSeen();
 

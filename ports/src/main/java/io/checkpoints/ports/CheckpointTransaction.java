@@ -19,6 +19,21 @@ public interface CheckpointTransaction {
   UserSequences userSequences();
 
   /**
+   * Queues a local write and arms the gate, in this transaction: the same as
+   * {@code uploadQueue().enqueue(write)} followed by {@code state().armGate()}. A store whose
+   * database arms the gate by itself when a write enters the queue (a trigger) may let it do both
+   * in one statement.
+   *
+   * @param write the write; whether it is insert-only does not matter here (the caller decided)
+   * @return the write's sequence number
+   */
+  default long enqueueArmingGate(LocalWrite write) {
+    long sequence = uploadQueue().enqueue(write);
+    state().armGate();
+    return sequence;
+  }
+
+  /**
    * Deletes what {@code powersync_clear(flags)} deletes: every {@code ps_kv} key except
    * {@code client_id}, the upload queue, and whatever downloaded data the store keeps. The
    * per-user sequences are left untouched. Whether a soft clear is allowed is the caller's

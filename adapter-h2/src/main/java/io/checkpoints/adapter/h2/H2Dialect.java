@@ -8,12 +8,14 @@ import io.checkpoints.adapter.h2.internal.Json;
 import io.checkpoints.adapter.h2.internal.LocalWriteArmingTrigger;
 import io.checkpoints.adapter.jdbc.SqlDialect;
 import io.checkpoints.ports.CheckpointStorageException;
+import io.checkpoints.ports.LocalWrite;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.sql.SQLException;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.Set;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.JdbiException;
@@ -142,24 +144,8 @@ final class H2Dialect implements SqlDialect {
   }
 
   @Override
-  public void beginWriteTransaction(Handle handle) {
-    handle.execute("BEGIN");
-    try {
-      lock(handle);
-    } catch (RuntimeException e) {
-      // BEGIN turned auto-commit off: leave the connection as it was.
-      try {
-        handle.execute("ROLLBACK");
-      } catch (RuntimeException rollbackFailure) {
-        e.addSuppressed(rollbackFailure);
-      }
-      throw e;
-    }
-  }
-
-  @Override
-  public void joinWriteTransaction(Handle handle) {
-    lock(handle);
+  public String beginWriteTransaction() {
+    return "BEGIN"; // H2 has no IMMEDIATE: takeWriteLock locks a row instead
   }
 
   /**
@@ -168,21 +154,12 @@ final class H2Dialect implements SqlDialect {
    * and then write it would allocate the same id; with the row lock taken first they queue, and
    * the second reads what the first committed.
    */
-  private static void lock(Handle handle) {
+  @Override
+  public void takeWriteLock(Handle handle) {
     if (handle.createQuery(LOCK).mapTo(Long.class).findOne().isEmpty()) {
       throw new CheckpointStorageException("H2 checkpoint store: " + QUEUE_SEQUENCE_TABLE
           + " has no row 1; the database was changed by hand (reopen it to recreate the row)");
     }
-  }
-
-  @Override
-  public void commit(Handle handle) {
-    handle.execute("COMMIT");
-  }
-
-  @Override
-  public void rollback(Handle handle) {
-    handle.execute("ROLLBACK");
   }
 
   // -----------------------------------------------------------------------------------------
@@ -282,16 +259,27 @@ final class H2Dialect implements SqlDialect {
   }
 
   @Override
-  public String isJsonObject() {
-    return "SELECT CASE WHEN CAST(:data AS VARCHAR) IS JSON OBJECT THEN 1 ELSE 0 END";
-  }
-
-  @Override
-  public String insertQueuedWrite() {
+  public OptionalLong insertQueuedWrite(Handle handle, LocalWrite write, long txId) {
+    boolean isObject = handle.createQuery(
+            "SELECT CASE WHEN CAST(:data AS VARCHAR) IS JSON OBJECT THEN TRUE ELSE FALSE END")
+        .bind("data", write.dataJson())
+        .mapTo(Boolean.class)
+        .one();
+    if (!isObject) {
+      return OptionalLong.empty();
+    }
     // JSON_OBJECT keeps the members in this order and FORMAT JSON embeds the data as JSON (both
     // compact, as SQLite's json_object and json write them).
-    return "INSERT INTO ps_crud(data, tx_id) VALUES (CAST(JSON_OBJECT('op': :op, 'id': :id,"
-        + " 'type': :type, 'data': CAST(:data AS VARCHAR) FORMAT JSON) AS VARCHAR), :txId)";
+    handle.createUpdate("INSERT INTO ps_crud(data, tx_id) VALUES (CAST(JSON_OBJECT('op': :op, 'id': :id,"
+            + " 'type': :type, 'data': CAST(:data AS VARCHAR) FORMAT JSON) AS VARCHAR), :txId)")
+        .bind("op", write.operation().name())
+        .bind("id", write.rowId())
+        .bind("type", write.table())
+        .bind("data", write.dataJson())
+        .bind("txId", txId)
+        .execute();
+    // The identity column is not the sequence: the high-water mark the trigger keeps is.
+    return OptionalLong.of(lastQueueSequence(handle));
   }
 
   @Override
@@ -312,8 +300,16 @@ final class H2Dialect implements SqlDialect {
   }
 
   @Override
-  public String updateNextTransactionId() {
-    return "MERGE INTO ps_tx(id, current_tx, next_tx) KEY(id) VALUES (1, NULL, :next)";
+  public long takeTransactionId(Handle handle) {
+    Long next = handle.createQuery("SELECT next_tx FROM ps_tx WHERE id = 1")
+        .mapTo(Long.class)
+        .findOne()
+        .orElse(null);
+    long id = next == null || next < 1 || next == Long.MAX_VALUE ? 1 : next;
+    handle.createUpdate("MERGE INTO ps_tx(id, current_tx, next_tx) KEY(id) VALUES (1, NULL, :next)")
+        .bind("next", id + 1)
+        .execute();
+    return id;
   }
 
   @Override

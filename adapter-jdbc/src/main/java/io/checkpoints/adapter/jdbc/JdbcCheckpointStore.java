@@ -21,6 +21,7 @@ import java.util.Collection;
 import java.util.LinkedHashSet;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.ReentrantLock;
@@ -48,6 +49,10 @@ import org.jdbi.v3.core.JdbiException;
  * the floating-point counter the reference leaves after an overflow, or a text planted by hand)
  * makes the getter throw {@link CheckpointStorageException} naming the key and what it holds.
  *
+ * <p><b>Statements.</b> On a connection the store owns, prepared statements are kept and reused
+ * (at most 64 idle ones); on a caller's connection each is prepared when it runs and closed after,
+ * so the store leaves nothing open there between its operations.
+ *
  * <p>Thread-safe: transactions on one store are serialised by a lock, so one connection is never
  * used by two threads at once; the transaction views are confined to the thread running the work.
  * Work must not wait for another thread that uses the same store.
@@ -60,6 +65,9 @@ public final class JdbcCheckpointStore implements CheckpointStore, AutoCloseable
   static final String LAST_SEEN = "last_seen_checkpoint_request_id";
   static final String LAST_APPLIED = "last_applied_checkpoint_request_id";
 
+  /** Room for every statement the store runs repeatedly, with a margin; see {@link CachingStatementBuilder}. */
+  private static final int STATEMENT_CACHE_CAPACITY = 64;
+
   private final Handle handle;
   private final SqlDialect dialect;
   private final AutoCloseable ownedConnection;
@@ -67,6 +75,8 @@ public final class JdbcCheckpointStore implements CheckpointStore, AutoCloseable
   private final Lock writerLock;
   private final ClientId clientIdIfAbsent;
   private final Set<String> insertOnlyTables;
+  /** The statements kept on an owned connection; null on a caller's. */
+  private final CachingStatementBuilder keptStatements;
 
   private final ReentrantLock lock = new ReentrantLock();
   private final Transaction transaction = new Transaction();
@@ -86,6 +96,8 @@ public final class JdbcCheckpointStore implements CheckpointStore, AutoCloseable
     this.writerLock = builder.writerLock;
     this.clientIdIfAbsent = builder.clientIdIfAbsent;
     this.insertOnlyTables = Set.copyOf(builder.insertOnlyTables);
+    this.keptStatements = ownedConnection == null ? null
+        : new CachingStatementBuilder(STATEMENT_CACHE_CAPACITY);
   }
 
   /**
@@ -140,8 +152,7 @@ public final class JdbcCheckpointStore implements CheckpointStore, AutoCloseable
 
   private <T> T joinedTransaction(TransactionWork<T> work) {
     return inSavepoint(tx -> {
-      // A joined caller's transaction did not go through beginWriteTransaction: take its lock now.
-      dialect.joinWriteTransaction(handle);
+      dialect.takeWriteLock(handle);
       installArmingOnCallersConnection();
       return work.run(tx);
     });
@@ -152,11 +163,7 @@ public final class JdbcCheckpointStore implements CheckpointStore, AutoCloseable
       writerLock.lock();
     }
     try {
-      try {
-        dialect.beginWriteTransaction(handle);
-      } catch (JdbiException e) {
-        throw storageFailure("could not begin a write transaction", e);
-      }
+      beginOwnTransaction();
       T result;
       depth = 1;
       try {
@@ -171,7 +178,7 @@ public final class JdbcCheckpointStore implements CheckpointStore, AutoCloseable
         depth = 0;
       }
       try {
-        dialect.commit(handle);
+        DirectStatements.execute(handle, dialect.commit());
       } catch (JdbiException e) {
         rollbackAfter(e);
         throw storageFailure("could not commit", e);
@@ -181,6 +188,21 @@ public final class JdbcCheckpointStore implements CheckpointStore, AutoCloseable
       if (writerLock != null) {
         writerLock.unlock();
       }
+    }
+  }
+
+  private void beginOwnTransaction() {
+    try {
+      DirectStatements.execute(handle, dialect.beginWriteTransaction());
+    } catch (JdbiException e) {
+      throw storageFailure("could not begin a write transaction", e);
+    }
+    try {
+      dialect.takeWriteLock(handle);
+    } catch (RuntimeException e) {
+      rollbackAfter(e);
+      throw e instanceof JdbiException jdbi
+          ? storageFailure("could not begin a write transaction", jdbi) : e;
     }
   }
 
@@ -210,7 +232,7 @@ public final class JdbcCheckpointStore implements CheckpointStore, AutoCloseable
 
   private void rollbackAfter(Throwable failure) {
     try {
-      dialect.rollback(handle);
+      DirectStatements.execute(handle, dialect.rollback());
     } catch (RuntimeException rollbackFailure) {
       // The database may already have rolled back by itself (for example after an I/O error).
       failure.addSuppressed(rollbackFailure);
@@ -273,6 +295,7 @@ public final class JdbcCheckpointStore implements CheckpointStore, AutoCloseable
       }
       closed = true;
       if (ownedConnection != null) {
+        keptStatements.close(handle.getConnection());
         handle.close();
         ownedConnection.close();
       }
@@ -388,6 +411,20 @@ public final class JdbcCheckpointStore implements CheckpointStore, AutoCloseable
       return sequences;
     }
 
+    /**
+     * Where the database arms the gate for the store's own inserts exactly as the domain would,
+     * one insert does both; otherwise the queue pauses that arming and the state arms the gate.
+     */
+    @Override
+    public long enqueueArmingGate(LocalWrite write) {
+      Objects.requireNonNull(write, "write");
+      checkOpenTransaction();
+      boolean databaseArms = ownedConnection != null && opened
+          && dialect.armsOwnedConnectionInsertsExactly()
+          && !insertOnlyTables.contains(write.table());
+      return databaseArms ? queue.insert(write) : CheckpointTransaction.super.enqueueArmingGate(write);
+    }
+
     @Override
     public void clear(ClearFlags flags) {
       Objects.requireNonNull(flags, "flags");
@@ -460,16 +497,13 @@ public final class JdbcCheckpointStore implements CheckpointStore, AutoCloseable
 
     @Override
     public Optional<CheckpointRequestId> incrementLastRequested() {
-      Optional<String> increment = dialect.incrementIntegerValue();
+      Optional<String> increment = dialect.incrementCounter();
       if (increment.isEmpty()) {
         return CheckpointState.super.incrementLastRequested();
       }
       checkOpenTransaction();
-      return handle.createQuery(increment.get())
-          .bind("key", LAST_REQUESTED)
-          .mapTo(Long.class)
-          .findOne()
-          .map(CheckpointRequestId::of);
+      OptionalLong next = DirectStatements.queryLong(handle, increment.get());
+      return next.isPresent() ? Optional.of(CheckpointRequestId.of(next.getAsLong())) : Optional.empty();
     }
 
     @Override
@@ -513,45 +547,28 @@ public final class JdbcCheckpointStore implements CheckpointStore, AutoCloseable
     public long enqueue(LocalWrite write) {
       Objects.requireNonNull(write, "write");
       checkOpenTransaction();
-      Integer isObject = handle.createQuery(dialect.isJsonObject())
-          .bind("data", write.dataJson())
-          .mapTo(Integer.class)
-          .one();
-      if (isObject == null || isObject != 1) {
-        throw new CheckpointArgumentException("the data of a local write must be the text of a JSON"
-            + " object, got \"" + abbreviate(write.dataJson()) + "\" for " + write);
-      }
-      long txId = currentTransactionId();
       // Through the Java API the domain decides whether a write arms the gate (insert-only
       // writes must not), so the SQL-level arming stays out of this insert.
       dialect.pauseLocalWriteArming(handle, true);
       try {
-        handle.createUpdate(dialect.insertQueuedWrite())
-            .bind("op", write.operation().name())
-            .bind("id", write.rowId())
-            .bind("type", write.table())
-            .bind("data", write.dataJson())
-            .bind("txId", txId)
-            .execute();
+        return insert(write);
       } finally {
         dialect.pauseLocalWriteArming(handle, false);
       }
-      return dialect.lastQueueSequence(handle);
+    }
+
+    /** Inserts a write with the connection's arming as it is, paused or not. */
+    long insert(LocalWrite write) {
+      long txId = currentTransactionId();
+      return dialect.insertQueuedWrite(handle, write, txId).orElseThrow(() ->
+          new CheckpointArgumentException("the data of a local write must be the text of a JSON"
+              + " object, got \"" + abbreviate(write.dataJson()) + "\" for " + write));
     }
 
     /** One {@code ps_tx} transaction id per store transaction, as PowerSync groups its uploads. */
     private long currentTransactionId() {
       if (transactionId == null) {
-        Long next = handle.createQuery(dialect.selectNextTransactionId())
-            .map((rs, ctx) -> {
-              long value = rs.getLong(1);
-              return rs.wasNull() ? null : value;
-            })
-            .findOne()
-            .orElse(null);
-        long id = next == null || next < 1 ? 1 : next;
-        handle.createUpdate(dialect.updateNextTransactionId()).bind("next", id + 1).execute();
-        transactionId = id;
+        transactionId = dialect.takeTransactionId(handle);
       }
       return transactionId;
     }
@@ -703,6 +720,8 @@ public final class JdbcCheckpointStore implements CheckpointStore, AutoCloseable
       JdbcCheckpointStore store = new JdbcCheckpointStore(this);
       try {
         if (ownedConnection != null) {
+          // Only on a connection of our own: a caller's handle keeps the caller's settings.
+          handle.setStatementBuilder(store.keptStatements);
           try {
             dialect.prepareOwnedConnection(handle);
           } catch (JdbiException e) {

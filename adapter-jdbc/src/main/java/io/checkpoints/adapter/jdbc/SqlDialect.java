@@ -1,10 +1,12 @@
 package io.checkpoints.adapter.jdbc;
 
 import io.checkpoints.ports.ClearFlags;
+import io.checkpoints.ports.LocalWrite;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.TreeMap;
 import org.jdbi.v3.core.Handle;
@@ -15,10 +17,12 @@ import org.jdbi.v3.core.Handle;
  * not portable. Everything else (the order of operations, the value types, rollback, nesting,
  * error translation) is shared.
  *
- * <p>The statements use Jdbi named parameters. The default texts are SQLite's, which are plain SQL
+ * <p>The statement texts use Jdbi named parameters, except transaction control and the counter's
+ * increment, which have none. The default texts and methods are SQLite's, which are plain SQL
  * except where a method says otherwise; a dialect overrides those its database spells differently
  * (H2, for example, treats {@code KEY} and {@code VALUE} as keywords and has {@code MERGE} instead
- * of {@code INSERT OR REPLACE}).
+ * of {@code INSERT OR REPLACE}). What every allocation and local write runs, SQLite's defaults
+ * run through {@link DirectStatements}, without Jdbi's per-statement work.
  *
  * <p>Tables the store relies on, whatever their spelling: {@code ps_kv} (a text key, one value per
  * key: an integer id or the client id text), {@code ps_crud} (an id increasing across deletes,
@@ -55,29 +59,36 @@ public interface SqlDialect {
   boolean isInTransaction(Handle handle);
 
   /**
-   * Begins the store's own write transaction, taking the write lock up front where the database
-   * allows it, so that a concurrent writer makes this call wait instead of failing later.
+   * The statement that begins the store's own write transaction, taking the write lock up front
+   * where the database allows it, so that a concurrent writer makes it wait instead of failing
+   * later. Transaction control has no parameters: the store runs it directly on the JDBC
+   * connection, from its cache of prepared statements where it owns the connection.
    *
-   * @param handle the connection, with no open transaction
+   * @return for example SQLite's {@code BEGIN IMMEDIATE}
    */
-  void beginWriteTransaction(Handle handle);
+  String beginWriteTransaction();
 
   /**
-   * Called at the start of each outermost operation that joins a transaction the caller opened,
-   * inside the operation's savepoint: takes the lock {@link #beginWriteTransaction} would have
-   * taken, where the database can take it after the fact, so that the read-modify-write of the
-   * counter cannot interleave with another connection's. The default does nothing: SQLite cannot
-   * upgrade a caller's transaction, which should therefore begin {@code IMMEDIATE}.
+   * Takes the write lock the {@link #beginWriteTransaction} statement could not take: called right
+   * after the store began its own transaction (which it rolls back if this fails), and at the start
+   * of each outermost operation that joins a transaction the caller opened, inside the operation's
+   * savepoint. With the lock the read-modify-write of the counter cannot interleave with another
+   * connection's. The default does nothing: SQLite's {@code BEGIN IMMEDIATE} took the lock, and a
+   * caller's transaction cannot be upgraded (it should therefore begin {@code IMMEDIATE}).
    *
-   * @param handle the connection, inside the caller's open transaction
+   * @param handle the connection, inside an open transaction
    */
-  default void joinWriteTransaction(Handle handle) {}
+  default void takeWriteLock(Handle handle) {}
 
-  /** @param handle commits the transaction {@link #beginWriteTransaction} began */
-  void commit(Handle handle);
+  /** @return the statement that commits the transaction {@link #beginWriteTransaction} began */
+  default String commit() {
+    return "COMMIT";
+  }
 
-  /** @param handle rolls back the transaction {@link #beginWriteTransaction} began */
-  void rollback(Handle handle);
+  /** @return the statement that rolls back the transaction {@link #beginWriteTransaction} began */
+  default String rollback() {
+    return "ROLLBACK";
+  }
 
   /**
    * Opens a savepoint: how the store nests its work in a transaction that is already open, so
@@ -134,6 +145,20 @@ public interface SqlDialect {
   void installLocalWriteArming(Handle handle, Set<String> insertOnlyTables);
 
   /**
+   * Whether, on a connection the store owns, the arming of {@link #installLocalWriteArming} arms the
+   * gate for each write the store inserts into the queue while arming is not paused, exactly when
+   * the write's table is not one of the insert-only tables the store declared, with nothing
+   * outside the store able to change that list (SQLite: a TEMP trigger and table, private to the
+   * connection). The store then lets the database arm the gate for a Java API write in the insert
+   * itself instead of pausing the arming and arming again. The default, false, keeps the pause.
+   *
+   * @return whether the arming of an owned connection is exactly that
+   */
+  default boolean armsOwnedConnectionInsertsExactly() {
+    return false;
+  }
+
+  /**
    * Pauses or resumes the arming of {@link #installLocalWriteArming} on this connection. The store
    * pauses it around its own queue inserts, because through the Java API arming is the domain's
    * decision (a write declared insert-only must not arm).
@@ -174,11 +199,14 @@ public interface SqlDialect {
   }
 
   /**
-   * @return adds one to the integer {@code ps_kv} row {@code :key} when it is below
-   *     {@link Long#MAX_VALUE} and returns the new value as column 1 (no row when nothing
-   *     changed), or empty if the database cannot do that in one statement
+   * The allocation's hot path in one statement, without parameters (the store runs it directly on
+   * the connection, as it runs transaction control).
+   *
+   * @return adds one to {@code last_requested_checkpoint_request_id} when it is an integer below
+   *     {@link Long#MAX_VALUE} and returns the new value as column 1 (no row when nothing changed),
+   *     or empty if the database cannot do that in one statement
    */
-  default Optional<String> incrementIntegerValue() {
+  default Optional<String> incrementCounter() {
     return Optional.empty();
   }
 
@@ -193,23 +221,25 @@ public interface SqlDialect {
   }
 
   /**
-   * @return 1 if {@code :data} is the text of a JSON object, else 0 or NULL (as column 1)
-   */
-  default String isJsonObject() {
-    // CASE, not AND: SQLite may evaluate json_type first, which fails on malformed JSON.
-    return "SELECT CASE WHEN json_valid(:data) THEN json_type(:data) = 'object' ELSE 0 END";
-  }
-
-  /**
-   * SQLite's JSON functions by default.
+   * Queues a local write if its data is the text of a JSON object. The row's {@code ps_crud.data}
+   * is the JSON object {@code {"op": ..., "id": ..., "type": ..., "data": <the data as JSON>}},
+   * members in that order as the reference core writes them; its {@code tx_id} is {@code txId}.
+   * The default is SQLite's, one statement: the check, the insert and the new id, which
+   * {@code AUTOINCREMENT} makes the new high-water mark, so it is the write's sequence.
    *
-   * @return inserts a queued write: its {@code ps_crud.data} is the JSON object
-   *     {@code {"op": :op, "id": :id, "type": :type, "data": <:data as JSON>}}, members in that
-   *     order as the reference core writes them, with {@code tx_id = :txId}
+   * @param handle the connection
+   * @param write the write
+   * @param txId the {@code ps_tx} transaction id to store with it
+   * @return the write's sequence ({@link #lastQueueSequence} after the insert), or empty if the
+   *     data is not the text of a JSON object and nothing was inserted
    */
-  default String insertQueuedWrite() {
-    return "INSERT INTO ps_crud(data, tx_id)"
-        + " VALUES (json_object('op', :op, 'id', :id, 'type', :type, 'data', json(:data)), :txId)";
+  default OptionalLong insertQueuedWrite(Handle handle, LocalWrite write, long txId) {
+    // CASE, not AND: SQLite may evaluate json_type first, which fails on malformed JSON.
+    return DirectStatements.queryLong(handle, "INSERT INTO ps_crud(data, tx_id)"
+            + " SELECT json_object('op', ?1, 'id', ?2, 'type', ?3, 'data', json(?4)), ?5"
+            + " WHERE CASE WHEN json_valid(?4) THEN json_type(?4) = 'object' ELSE 0 END"
+            + " RETURNING id",
+        write.operation().name(), write.rowId(), write.table(), write.dataJson(), txId);
   }
 
   /**
@@ -241,14 +271,24 @@ public interface SqlDialect {
     return "DELETE FROM ps_crud";
   }
 
-  /** @return {@code next_tx} of {@code ps_tx} row 1 (no row: none), as column 1 */
-  default String selectNextTransactionId() {
-    return "SELECT next_tx FROM ps_tx WHERE id = 1";
-  }
-
-  /** @return stores {@code next_tx = :next} in {@code ps_tx} row 1, creating the row if needed */
-  default String updateNextTransactionId() {
-    return "INSERT OR REPLACE INTO ps_tx(id, current_tx, next_tx) VALUES (1, NULL, :next)";
+  /**
+   * Takes a {@code ps_tx} transaction id for the writes of one store transaction, as PowerSync
+   * groups its uploads: {@code next_tx} of row 1, or 1 when the row is missing or {@code next_tx}
+   * is not an integer in {@code 1..MAX-1}; stores that id plus one as {@code next_tx}, with
+   * {@code current_tx} NULL as the reference core leaves it between writes, creating the row if
+   * needed. The default is SQLite's, one statement.
+   *
+   * @param handle the connection
+   * @return the transaction id
+   */
+  default long takeTransactionId(Handle handle) {
+    return DirectStatements.queryLong(handle,
+            "INSERT INTO ps_tx(id, current_tx, next_tx) VALUES (1, NULL, 2)"
+            + " ON CONFLICT(id) DO UPDATE SET current_tx = NULL, next_tx = CASE"
+            + " WHEN typeof(next_tx) = 'integer' AND next_tx BETWEEN 1 AND 9223372036854775806"
+            + " THEN next_tx + 1 ELSE 2 END"
+            + " RETURNING next_tx - 1")
+        .orElseThrow();
   }
 
   /** @return the highest id of per-user sequence {@code :user} (a user key), as column 1 */

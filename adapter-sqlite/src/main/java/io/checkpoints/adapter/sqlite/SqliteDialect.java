@@ -60,10 +60,10 @@ final class SqliteDialect implements SqlDialect {
   private SqliteDialect() {}
 
   @Override
-  public Optional<String> incrementIntegerValue() {
-    // One statement for the allocation hot path; a REAL, TEXT or MAX counter is left alone so that
-    // the domain's checks report it.
-    return Optional.of("UPDATE ps_kv SET value = value + 1 WHERE key = :key"
+  public Optional<String> incrementCounter() {
+    // A REAL, TEXT or MAX counter is left alone, so that the domain's checks report it.
+    return Optional.of("UPDATE ps_kv SET value = value + 1"
+        + " WHERE key = 'last_requested_checkpoint_request_id'"
         + " AND typeof(value) = 'integer' AND value < 9223372036854775807 RETURNING value");
   }
 
@@ -110,20 +110,10 @@ final class SqliteDialect implements SqlDialect {
   }
 
   @Override
-  public void beginWriteTransaction(Handle handle) {
+  public String beginWriteTransaction() {
     // IMMEDIATE takes the write lock now, inside the busy timeout, so that a transaction that
     // reads and then writes can never fail with SQLITE_BUSY on its first write.
-    handle.execute("BEGIN IMMEDIATE");
-  }
-
-  @Override
-  public void commit(Handle handle) {
-    handle.execute("COMMIT");
-  }
-
-  @Override
-  public void rollback(Handle handle) {
-    handle.execute("ROLLBACK");
+    return "BEGIN IMMEDIATE";
   }
 
   @Override
@@ -167,6 +157,11 @@ final class SqliteDialect implements SqlDialect {
             .execute();
       }
     }
+  }
+
+  @Override
+  public boolean armsOwnedConnectionInsertsExactly() {
+    return true; // the trigger and its table of insert-only names are TEMP: this connection's own
   }
 
   @Override

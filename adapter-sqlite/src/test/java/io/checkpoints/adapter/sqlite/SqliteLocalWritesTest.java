@@ -18,6 +18,8 @@ import java.util.List;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * Local writes arm the gate, through the Java API and through SQL straight into {@code ps_crud},
@@ -133,6 +135,29 @@ class SqliteLocalWritesTest {
   }
 
   @Test
+  @DisplayName("an API write that is not insert-only arms also where the trigger would not: a table"
+      + " declared insert-only for SQL, a caller's connection")
+  void javaApiWritesArmWhereTheTriggerDoesNot() throws Exception {
+    SqliteStoreOptions options = SqliteStoreOptions.defaults().withInsertOnlyTables("logs");
+    try (SqliteCheckpointStore owned = SqliteCheckpointStore.open(directory.resolve("owned"), options);
+        Connection connection = SqliteConnections.open(directory.resolve("joined"), options);
+        SqliteCheckpointStore joined = SqliteCheckpointStore.join(connection, options)) {
+      for (SqliteCheckpointStore store : List.of(owned, joined)) {
+        SyncClient client = SyncClient.create(store);
+        for (String table : List.of("logs", "items")) {
+          client.barrier().setTarget(CheckpointRequestId.of(3));
+          client.barrier().recordLocalWrite(LocalWrite.put(table, "r", "{}"));
+          assertThat(client.barrier().target()).as("%s store, table %s",
+              store.ownsConnection() ? "owned" : "joined", table).contains(CheckpointRequestId.MAX);
+        }
+        client.barrier().setTarget(CheckpointRequestId.of(3));
+        client.barrier().recordLocalWrite(LocalWrite.put("items", "r", "{}").asInsertOnly());
+        assertThat(client.barrier().target()).contains(CheckpointRequestId.of(3));
+      }
+    }
+  }
+
+  @Test
   @DisplayName("queued rows have the reference's JSON shape, and one ps_tx id per store transaction")
   void queuedRowFormat() throws Exception {
     try (SqliteCheckpointStore store = SqliteCheckpointStore.open(directory.resolve("db"))) {
@@ -152,6 +177,47 @@ class SqliteLocalWritesTest {
               "2|{\"op\":\"PATCH\",\"id\":\"a\",\"type\":\"items\",\"data\":{\"n\":2}}|1",
               "3|{\"op\":\"DELETE\",\"id\":\"a\",\"type\":\"items\",\"data\":{}}|2");
           assertThat(Sql.rows(connection, "SELECT * FROM ps_tx")).containsExactly("1|null|3");
+        } catch (SQLException e) {
+          throw new AssertionError(e);
+        }
+        return null;
+      });
+    }
+  }
+
+  @ParameterizedTest(name = "ps_tx row {0}")
+  // ';' between the columns: the rows themselves hold ',', '|' and "'".
+  @CsvSource(delimiter = ';', quoteCharacter = '"', value = {
+      "(1, NULL, 7)                    ; 7                   ; 1|null|8",
+      "(1, 4, 7)                       ; 7                   ; 1|null|8",
+      "(1, NULL, 9223372036854775806)  ; 9223372036854775806 ; 1|null|9223372036854775807",
+      "(1, NULL, 9223372036854775807)  ; 1                   ; 1|null|2",
+      "(1, NULL, NULL)                 ; 1                   ; 1|null|2",
+      "(1, NULL, 0)                    ; 1                   ; 1|null|2",
+      "(1, NULL, -5)                   ; 1                   ; 1|null|2",
+      "(1, NULL, 'seven')              ; 1                   ; 1|null|2",
+      "(1, NULL, 7.5)                  ; 1                   ; 1|null|2",
+      "none                            ; 1                   ; 1|null|2"})
+  @DisplayName("the write's tx_id is next_tx, or 1 where next_tx is missing, not an integer or out of 1..MAX-1")
+  void transactionIdEdges(String row, long txId, String after) throws Exception {
+    try (SqliteCheckpointStore store = SqliteCheckpointStore.open(directory.resolve("db"))) {
+      Connection connection = store.inTransaction(tx -> tx.unwrap(Connection.class).orElseThrow());
+      store.inTransaction(tx -> {
+        try {
+          Sql.execute(connection, "DELETE FROM ps_tx");
+          if (!row.equals("none")) {
+            Sql.execute(connection, "INSERT INTO ps_tx(id, current_tx, next_tx) VALUES " + row);
+          }
+        } catch (SQLException e) {
+          throw new AssertionError(e);
+        }
+        return null;
+      });
+      store.inTransaction(tx -> tx.uploadQueue().enqueue(LocalWrite.put("items", "a", "{}")));
+      assertThat(Reads.longValue(store, "SELECT tx_id FROM ps_crud")).isEqualTo(txId);
+      store.inTransaction(tx -> {
+        try {
+          assertThat(Sql.rows(connection, "SELECT * FROM ps_tx")).containsExactly(after);
         } catch (SQLException e) {
           throw new AssertionError(e);
         }

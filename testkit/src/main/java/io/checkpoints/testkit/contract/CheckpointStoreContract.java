@@ -338,6 +338,51 @@ public abstract class CheckpointStoreContract {
   }
 
   @Test
+  @DisplayName("enqueue alone leaves every checkpoint key as it was: arming is the caller's decision")
+  void enqueueDoesNotArm() {
+    openGate();
+    long sequence = write(tx -> tx.uploadQueue().enqueue(put("a")));
+    assertThat(sequence).isEqualTo(lastSequence());
+    assertThat(target()).contains(CheckpointRequestId.of(5));
+    assertThat(lastSeen()).contains(WriteCheckpoint.of(5));
+    assertThat(lastApplied()).contains(WriteCheckpoint.of(5));
+    assertThat(lastRequested()).contains(CheckpointRequestId.of(9));
+  }
+
+  @Test
+  @DisplayName("armGate sets the target to MAX and deletes last seen and last applied, nothing else")
+  void armGateArms() {
+    openGate();
+    update(tx -> tx.state().armGate());
+    assertThat(target()).contains(CheckpointRequestId.MAX);
+    assertThat(lastSeen()).isEmpty();
+    assertThat(lastApplied()).isEmpty();
+    assertThat(lastRequested()).contains(CheckpointRequestId.of(9));
+    assertThat(queueIsEmpty()).isTrue();
+    update(tx -> tx.state().armGate());
+    assertThat(target()).as("arming twice").contains(CheckpointRequestId.MAX);
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"items", "logs", "audit"})
+  @DisplayName("enqueueArmingGate queues the write and arms the gate, in one transaction")
+  void enqueueArmingGateQueuesAndArms(String table) {
+    long before = write(tx -> tx.uploadQueue().enqueue(put("first")));
+    openGate();
+    long sequence = write(tx -> {
+      long queued = tx.enqueueArmingGate(new LocalWrite(LocalWrite.Operation.PUT, table, "x", "{\"n\":1}", false));
+      assertThat(tx.state().target()).as("armed inside the transaction").contains(CheckpointRequestId.MAX);
+      return queued;
+    });
+    assertThat(sequence).isGreaterThan(before).isEqualTo(lastSequence());
+    assertThat(queueSize()).isEqualTo(2);
+    assertThat(target()).contains(CheckpointRequestId.MAX);
+    assertThat(lastSeen()).isEmpty();
+    assertThat(lastApplied()).isEmpty();
+    assertThat(lastRequested()).contains(CheckpointRequestId.of(9));
+  }
+
+  @Test
   @DisplayName("removeThrough removes the writes up to and including the sequence")
   void removeThroughRemovesUpToAndIncluding() {
     long[] s = enqueue(3);
@@ -900,6 +945,8 @@ public abstract class CheckpointStoreContract {
     SET_LAST_APPLIED(tx -> tx.state().setLastApplied(WriteCheckpoint.of(Long.MIN_VALUE))),
     DELETE_LAST_APPLIED(tx -> tx.state().deleteLastApplied()),
     ENQUEUE(tx -> tx.uploadQueue().enqueue(put("rolled-back"))),
+    ENQUEUE_ARMING_GATE(tx -> tx.enqueueArmingGate(put("rolled-back-armed"))),
+    ARM_GATE(tx -> tx.state().armGate()),
     REMOVE_THROUGH(tx -> tx.uploadQueue().removeThrough(MAX)),
     RAISE_USER_SEQUENCE(tx -> tx.userSequences().raise(ALICE, CheckpointRequestId.of(1000))),
     RAISE_NEW_USER_SEQUENCE(tx -> tx.userSequences().raise(CAROL, CheckpointRequestId.of(1))),
@@ -1040,6 +1087,16 @@ public abstract class CheckpointStoreContract {
       sequences[i] = write(tx -> tx.uploadQueue().enqueue(put("row-" + index)));
     }
     return sequences;
+  }
+
+  /** An open gate: target 5, last seen 5, last applied 5, counter 9. */
+  private void openGate() {
+    update(tx -> {
+      tx.state().setTarget(CheckpointRequestId.of(5));
+      tx.state().setLastSeen(WriteCheckpoint.of(5));
+      tx.state().setLastApplied(WriteCheckpoint.of(5));
+      tx.state().setLastRequested(CheckpointRequestId.of(9));
+    });
   }
 
   private Optional<CheckpointRequestId> target() {
