@@ -20,9 +20,17 @@ final class Databases {
 
   private Databases() {}
 
+  /**
+   * A new directory for a benchmark's databases: in {@code -Dcheckpoints.bench.dir} if set (for
+   * example {@code /dev/shm}, to take the host's disk out of the comparison), else the JVM's
+   * temporary directory.
+   */
   static Path newDirectory() {
     try {
-      return Files.createTempDirectory("checkpoints-bench");
+      String parent = System.getProperty("checkpoints.bench.dir");
+      return parent == null
+          ? Files.createTempDirectory("checkpoints-bench")
+          : Files.createTempDirectory(Path.of(parent), "checkpoints-bench");
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

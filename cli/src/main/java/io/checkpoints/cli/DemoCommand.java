@@ -63,7 +63,7 @@ import picocli.CommandLine.Spec;
         "0:the story ran to its end",
         "1:a step did not happen as told (the line says which)",
         "2:usage error"})
-final class DemoCommand implements Callable<Integer> {
+final class DemoCommand implements Callable<Integer>, VerboseOption {
 
   static final String USER = "demo-user";
   static final ClientId CLIENT = ClientId.of("demo-client");
@@ -82,7 +82,8 @@ final class DemoCommand implements Callable<Integer> {
   @Option(names = {"-v", "--verbose"}, description = "Print the stack trace of a failure.")
   private boolean verbose;
 
-  boolean verbose() {
+  @Override
+  public boolean verbose() {
     return verbose;
   }
 

@@ -38,7 +38,7 @@ import picocli.CommandLine.Spec;
         "0:the database was inspected (whatever the diagnosis)",
         "1:the file is not a PowerSync database of version 13 or 14, or cannot be read",
         "2:usage error (also: the file does not exist)"})
-final class InspectCommand implements Callable<Integer> {
+final class InspectCommand implements Callable<Integer>, VerboseOption {
 
   /** The diagnosis: a stable code and a message for people. */
   record Diagnosis(String code, String message) {}
@@ -54,6 +54,11 @@ final class InspectCommand implements Callable<Integer> {
 
   @Option(names = {"-v", "--verbose"}, description = "Print the stack trace of a failure.")
   private boolean verbose;
+
+  @Override
+  public boolean verbose() {
+    return verbose;
+  }
 
   @Override
   public Integer call() {

@@ -40,7 +40,7 @@ import picocli.CommandLine.Spec;
         "0:repaired, or nothing needed repair",
         "1:refused (queued writes), or the file is not a PowerSync database of version 13 or 14",
         "2:usage error (also: no repair chosen, or the file does not exist)"})
-final class RepairCommand implements Callable<Integer> {
+final class RepairCommand implements Callable<Integer>, VerboseOption {
 
   @Spec
   private CommandSpec spec;
@@ -53,6 +53,11 @@ final class RepairCommand implements Callable<Integer> {
 
   @Option(names = {"-v", "--verbose"}, description = "Print the stack trace of a failure.")
   private boolean verbose;
+
+  @Override
+  public boolean verbose() {
+    return verbose;
+  }
 
   /** A repair that must not happen; rolled back. */
   private static final class Refused extends Exception {

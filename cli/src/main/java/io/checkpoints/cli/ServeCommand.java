@@ -34,7 +34,7 @@ import picocli.CommandLine.Spec;
         "0:stopped",
         "1:the server could not start (for example, the port is taken)",
         "2:usage error"})
-final class ServeCommand implements Callable<Integer> {
+final class ServeCommand implements Callable<Integer>, VerboseOption {
 
   @Spec
   private CommandSpec spec;
@@ -55,6 +55,11 @@ final class ServeCommand implements Callable<Integer> {
 
   @Option(names = {"-v", "--verbose"}, description = "Print the stack trace of a failure.")
   private boolean verbose;
+
+  @Override
+  public boolean verbose() {
+    return verbose;
+  }
 
   private final CompletableFuture<CheckpointHttpServer> started = new CompletableFuture<>();
   private final CountDownLatch stopped = new CountDownLatch(1);

@@ -30,7 +30,7 @@ import picocli.CommandLine.Spec;
         "0:every run kept every invariant",
         "1:a run broke an invariant (the report names the seed and the shrunk trace)",
         "2:usage error"})
-final class SimulateCommand implements Callable<Integer> {
+final class SimulateCommand implements Callable<Integer>, VerboseOption {
 
   @Spec
   private CommandSpec spec;
@@ -55,6 +55,11 @@ final class SimulateCommand implements Callable<Integer> {
 
   @Option(names = {"-v", "--verbose"}, description = "Print the stack trace of a failure.")
   private boolean verbose;
+
+  @Override
+  public boolean verbose() {
+    return verbose;
+  }
 
   @Override
   public Integer call() {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
@@ -223,6 +224,20 @@ class CheckpointsCommandTest {
       assertThat(execute("--help")).isZero();
       assertThat(out.toString()).contains("Usage: checkpoints").contains("replay")
           .contains("Exit status:");
+    }
+
+    @Test
+    void everyCommandTakesVerboseForTheInternalErrorHandler() {
+      CommandLine commandLine = CheckpointsCommand.commandLine(InputStream.nullInputStream());
+      assertThat(commandLine.getSubcommands()).hasSize(8);
+      commandLine.getSubcommands().forEach((name, command) -> {
+        // The handler prints a stack trace only for a VerboseOption command, and otherwise advises
+        // --verbose: every command must therefore be one.
+        Object implementation = command.getCommand();
+        assertThat(implementation).as(name).isInstanceOf(VerboseOption.class);
+        assertThat(command.getCommandSpec().findOption("--verbose")).as(name).isNotNull();
+        assertThat(command.getCommandSpec().findOption("-v")).as(name).isNotNull();
+      });
     }
 
     @Test
