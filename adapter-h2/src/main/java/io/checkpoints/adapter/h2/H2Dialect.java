@@ -301,11 +301,11 @@ final class H2Dialect implements SqlDialect {
 
   @Override
   public long takeTransactionId(Handle handle) {
-    Long next = handle.createQuery("SELECT next_tx FROM ps_tx WHERE id = 1")
+    long next = handle.createQuery("SELECT COALESCE(next_tx, 0) FROM ps_tx WHERE id = 1")
         .mapTo(Long.class)
         .findOne()
-        .orElse(null);
-    long id = next == null || next < 1 || next == Long.MAX_VALUE ? 1 : next;
+        .orElse(0L);
+    long id = next < 1 || next == Long.MAX_VALUE ? 1 : next;
     handle.createUpdate("MERGE INTO ps_tx(id, current_tx, next_tx) KEY(id) VALUES (1, NULL, :next)")
         .bind("next", id + 1)
         .execute();

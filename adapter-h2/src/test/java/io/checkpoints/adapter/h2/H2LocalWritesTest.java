@@ -18,6 +18,8 @@ import org.jdbi.v3.core.Handle;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * Local writes arm the gate, through the Java API and through SQL straight into {@code ps_crud} on
@@ -172,6 +174,32 @@ class H2LocalWritesTest {
       assertThatThrownBy(() -> store.inTransaction(tx -> tx.uploadQueue().enqueue(LocalWrite.put("items", "d", "[1]"))))
           .isInstanceOf(io.checkpoints.ports.CheckpointArgumentException.class)
           .hasMessageContaining("must be the text of a JSON object");
+    }
+  }
+
+  @ParameterizedTest(name = "next_tx {0}")
+  @CsvSource(nullValues = "none", value = {
+      "7,                   7,                   8",
+      "9223372036854775806, 9223372036854775806, 9223372036854775807",
+      "9223372036854775807, 1,                   2",
+      "NULL,                1,                   2",
+      "0,                   1,                   2",
+      "-5,                  1,                   2",
+      "none,                1,                   2"})
+  @DisplayName("the write's tx_id is next_tx, or 1 where next_tx is missing or out of 1..MAX-1")
+  void transactionIdEdges(String nextTx, long txId, long nextAfter) throws Exception {
+    try (H2CheckpointStore store = H2CheckpointStore.open(directory.resolve("db"))) {
+      store.inTransaction(tx -> {
+        Handle handle = tx.unwrap(Handle.class).orElseThrow();
+        handle.execute(nextTx == null ? "DELETE FROM ps_tx"
+            : "UPDATE ps_tx SET current_tx = 4, next_tx = " + nextTx + " WHERE id = 1");
+        return null;
+      });
+      store.inTransaction(tx -> tx.uploadQueue().enqueue(LocalWrite.put("items", "a", "{}")));
+      List<String> rows = store.inTransaction(tx -> tx.unwrap(Handle.class).orElseThrow()
+          .createQuery("SELECT (SELECT tx_id FROM ps_crud) || ' ' || id || ' ' || COALESCE(CAST(current_tx AS VARCHAR), 'null')"
+              + " || ' ' || next_tx FROM ps_tx").mapTo(String.class).list());
+      assertThat(rows).containsExactly(txId + " 1 null " + nextAfter);
     }
   }
 
