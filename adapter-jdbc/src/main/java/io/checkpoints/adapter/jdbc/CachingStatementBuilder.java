@@ -22,8 +22,8 @@ import org.jdbi.v3.core.statement.StatementContext;
  * <p>A statement is reused only once Jdbi has handed it back, so two statements with the same text
  * can run at the same time (one nested in the other, as when a SQL function of ours runs inside a
  * caller's query): the second is prepared afresh. At most {@code capacity} idle statements are
- * kept, the least recently used closed first, so that statements whose text changes (savepoint
- * names, DDL) cannot accumulate. Statements that return generated keys or updatable results are
+ * kept, the least recently used closed first, so that statements whose text varies (DDL, clear's
+ * table names) cannot accumulate. Statements that return generated keys or updatable results are
  * never kept. The store calls {@link #close(Connection)} before it closes the handle: Jdbi closes
  * only the builder a handle was opened with, not one set later.
  *
@@ -63,7 +63,7 @@ final class CachingStatementBuilder implements StatementBuilder {
 
   /**
    * Takes a kept statement for {@code sql}, or prepares one; give it back with {@link #release}.
-   * The store uses this directly for the statements it runs without Jdbi.
+   * {@link DirectStatements} uses this for the statements it runs without Jdbi.
    *
    * @param connection the connection the builder serves
    * @param sql the statement's text, with {@code ?} parameters

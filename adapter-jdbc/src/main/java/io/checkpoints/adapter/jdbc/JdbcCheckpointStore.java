@@ -83,7 +83,6 @@ public final class JdbcCheckpointStore implements CheckpointStore, AutoCloseable
 
   // Guarded by lock.
   private int depth;
-  private long savepoints;
   private Long transactionId;
   private boolean closed;
   /** Whether {@link Builder#open()} created the schema: only then can the arming be installed. */
@@ -207,7 +206,9 @@ public final class JdbcCheckpointStore implements CheckpointStore, AutoCloseable
   }
 
   private <T> T inSavepoint(TransactionWork<T> work) {
-    String name = "checkpoints_" + (++savepoints);
+    // Named by depth, so that the statements repeat and the kept ones serve again; a level's
+    // name is free again once its savepoint is released or rolled back.
+    String name = "checkpoints_" + depth;
     try {
       dialect.savepoint(handle, name);
     } catch (JdbiException e) {
