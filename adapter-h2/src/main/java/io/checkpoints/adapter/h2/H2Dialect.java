@@ -15,7 +15,7 @@ import java.sql.SQLException;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.OptionalLong;
+import java.util.Optional;
 import java.util.Set;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.JdbiException;
@@ -259,14 +259,14 @@ final class H2Dialect implements SqlDialect {
   }
 
   @Override
-  public OptionalLong insertQueuedWrite(Handle handle, LocalWrite write, long txId) {
+  public Optional<QueuedWrite> insertQueuedWrite(Handle handle, LocalWrite write, long txId) {
     boolean isObject = handle.createQuery(
             "SELECT CASE WHEN CAST(:data AS VARCHAR) IS JSON OBJECT THEN TRUE ELSE FALSE END")
         .bind("data", write.dataJson())
         .mapTo(Boolean.class)
         .one();
     if (!isObject) {
-      return OptionalLong.empty();
+      return Optional.empty();
     }
     // JSON_OBJECT keeps the members in this order and FORMAT JSON embeds the data as JSON (both
     // compact, as SQLite's json_object and json write them).
@@ -278,8 +278,9 @@ final class H2Dialect implements SqlDialect {
         .bind("data", write.dataJson())
         .bind("txId", txId)
         .execute();
-    // The identity column is not the sequence: the high-water mark the trigger keeps is.
-    return OptionalLong.of(lastQueueSequence(handle));
+    // The identity column is not the sequence: the high-water mark the trigger keeps is. Whether
+    // the trigger armed the gate is not told (the store then arms it itself).
+    return Optional.of(new QueuedWrite(lastQueueSequence(handle), false));
   }
 
   @Override

@@ -4,6 +4,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.Optional;
 import java.util.OptionalLong;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.statement.StatementBuilder;
@@ -53,11 +54,43 @@ public final class DirectStatements {
    * @throws UnableToExecuteStatementException if the statement failed
    */
   public static OptionalLong queryLong(Handle handle, String sql, Object... parameters) {
+    Optional<Long> value = queryRow(handle, sql, row -> row.getLong(1), parameters);
+    return value.isPresent() ? OptionalLong.of(value.get()) : OptionalLong.empty();
+  }
+
+  /**
+   * Runs a statement (a query, or a change with {@code RETURNING}) and reads its first row.
+   *
+   * @param handle the connection
+   * @param sql the statement, with {@code ?} or {@code ?NNN} parameters
+   * @param reader reads the row the result set is on; must not move the result set
+   * @param parameters the parameters in order, bound with {@link PreparedStatement#setObject}
+   * @param <T> what the row becomes
+   * @return what {@code reader} made of the first row, or empty if the statement returned no row
+   * @throws UnableToExecuteStatementException if the statement failed
+   */
+  public static <T> Optional<T> queryRow(Handle handle, String sql, RowReader<T> reader,
+      Object... parameters) {
     return run(handle, sql, parameters, statement -> {
       try (ResultSet row = statement.executeQuery()) {
-        return row.next() ? OptionalLong.of(row.getLong(1)) : OptionalLong.empty();
+        return row.next() ? Optional.of(reader.read(row)) : Optional.empty();
       }
     });
+  }
+
+  /**
+   * Reads one row of a result set.
+   *
+   * @param <T> what the row becomes
+   */
+  @FunctionalInterface
+  public interface RowReader<T> {
+    /**
+     * @param row the result set, on the row to read
+     * @return the row's value; not null
+     * @throws SQLException if a column cannot be read
+     */
+    T read(ResultSet row) throws SQLException;
   }
 
   private interface Execution<T> {

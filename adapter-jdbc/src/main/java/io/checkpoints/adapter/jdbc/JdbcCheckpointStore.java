@@ -413,17 +413,19 @@ public final class JdbcCheckpointStore implements CheckpointStore, AutoCloseable
     }
 
     /**
-     * Where the database arms the gate for the store's own inserts exactly as the domain would,
-     * one insert does both; otherwise the queue pauses that arming and the state arms the gate.
+     * Inserts with the connection's arming active: where it armed the gate for this write (the
+     * insert tells), that was the whole job; otherwise (a table declared insert-only for SQL, a
+     * dialect that cannot tell) the state arms the gate as well.
      */
     @Override
     public long enqueueArmingGate(LocalWrite write) {
       Objects.requireNonNull(write, "write");
       checkOpenTransaction();
-      boolean databaseArms = ownedConnection != null && opened
-          && dialect.armsOwnedConnectionInsertsExactly()
-          && !insertOnlyTables.contains(write.table());
-      return databaseArms ? queue.insert(write) : CheckpointTransaction.super.enqueueArmingGate(write);
+      SqlDialect.QueuedWrite queued = queue.insert(write);
+      if (!queued.gateArmed()) {
+        state.armGate();
+      }
+      return queued.sequence();
     }
 
     @Override
@@ -552,14 +554,14 @@ public final class JdbcCheckpointStore implements CheckpointStore, AutoCloseable
       // writes must not), so the SQL-level arming stays out of this insert.
       dialect.pauseLocalWriteArming(handle, true);
       try {
-        return insert(write);
+        return insert(write).sequence();
       } finally {
         dialect.pauseLocalWriteArming(handle, false);
       }
     }
 
     /** Inserts a write with the connection's arming as it is, paused or not. */
-    long insert(LocalWrite write) {
+    SqlDialect.QueuedWrite insert(LocalWrite write) {
       long txId = currentTransactionId();
       return dialect.insertQueuedWrite(handle, write, txId).orElseThrow(() ->
           new CheckpointArgumentException("the data of a local write must be the text of a JSON"

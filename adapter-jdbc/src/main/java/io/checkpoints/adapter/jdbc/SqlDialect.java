@@ -6,7 +6,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.OptionalLong;
 import java.util.Set;
 import java.util.TreeMap;
 import org.jdbi.v3.core.Handle;
@@ -21,7 +20,7 @@ import org.jdbi.v3.core.Handle;
  * increment, which have none. The default texts and methods are SQLite's, which are plain SQL
  * except where a method says otherwise; a dialect overrides those its database spells differently
  * (H2, for example, treats {@code KEY} and {@code VALUE} as keywords and has {@code MERGE} instead
- * of {@code INSERT OR REPLACE}). What every allocation and local write runs, SQLite's defaults
+ * of {@code INSERT OR REPLACE}). What every allocation and local write runs, SQLite's statements
  * run through {@link DirectStatements}, without Jdbi's per-statement work.
  *
  * <p>Tables the store relies on, whatever their spelling: {@code ps_kv} (a text key, one value per
@@ -145,20 +144,6 @@ public interface SqlDialect {
   void installLocalWriteArming(Handle handle, Set<String> insertOnlyTables);
 
   /**
-   * Whether, on a connection the store owns, the arming of {@link #installLocalWriteArming} arms the
-   * gate for each write the store inserts into the queue while arming is not paused, exactly when
-   * the write's table is not one of the insert-only tables the store declared, with nothing
-   * outside the store able to change that list (SQLite: a TEMP trigger and table, private to the
-   * connection). The store then lets the database arm the gate for a Java API write in the insert
-   * itself instead of pausing the arming and arming again. The default, false, keeps the pause.
-   *
-   * @return whether the arming of an owned connection is exactly that
-   */
-  default boolean armsOwnedConnectionInsertsExactly() {
-    return false;
-  }
-
-  /**
    * Pauses or resumes the arming of {@link #installLocalWriteArming} on this connection. The store
    * pauses it around its own queue inserts, because through the Java API arming is the domain's
    * decision (a write declared insert-only must not arm).
@@ -221,26 +206,29 @@ public interface SqlDialect {
   }
 
   /**
-   * Queues a local write if its data is the text of a JSON object. The row's {@code ps_crud.data}
-   * is the JSON object {@code {"op": ..., "id": ..., "type": ..., "data": <the data as JSON>}},
-   * members in that order as the reference core writes them; its {@code tx_id} is {@code txId}.
-   * The default is SQLite's, one statement: the check, the insert and the new id, which
-   * {@code AUTOINCREMENT} makes the new high-water mark, so it is the write's sequence.
+   * Queues a local write if its data is the text of a JSON object, with the arming of
+   * {@link #installLocalWriteArming} as it is on this connection (paused or not). The row's
+   * {@code ps_crud.data} is the JSON object
+   * {@code {"op": ..., "id": ..., "type": ..., "data": <the data as JSON>}}, members in that order
+   * as the reference core writes them; its {@code tx_id} is {@code txId}.
    *
    * @param handle the connection
    * @param write the write
    * @param txId the {@code ps_tx} transaction id to store with it
-   * @return the write's sequence ({@link #lastQueueSequence} after the insert), or empty if the
-   *     data is not the text of a JSON object and nothing was inserted
+   * @return the write's sequence ({@link #lastQueueSequence} after the insert) and whether the
+   *     database armed the gate for it in the same statement; empty if the data is not the text of
+   *     a JSON object and nothing was inserted
    */
-  default OptionalLong insertQueuedWrite(Handle handle, LocalWrite write, long txId) {
-    // CASE, not AND: SQLite may evaluate json_type first, which fails on malformed JSON.
-    return DirectStatements.queryLong(handle, "INSERT INTO ps_crud(data, tx_id)"
-            + " SELECT json_object('op', ?1, 'id', ?2, 'type', ?3, 'data', json(?4)), ?5"
-            + " WHERE CASE WHEN json_valid(?4) THEN json_type(?4) = 'object' ELSE 0 END"
-            + " RETURNING id",
-        write.operation().name(), write.rowId(), write.table(), write.dataJson(), txId);
-  }
+  Optional<QueuedWrite> insertQueuedWrite(Handle handle, LocalWrite write, long txId);
+
+  /**
+   * A write {@link #insertQueuedWrite} queued.
+   *
+   * @param sequence the write's sequence number
+   * @param gateArmed whether the database armed the gate for it (target {@code MAX}, last seen and
+   *     last applied deleted) in the statement that queued it; false where the dialect cannot tell
+   */
+  record QueuedWrite(long sequence, boolean gateArmed) {}
 
   /**
    * The sequence of the latest write ever queued: never lower than any {@code ps_crud} id that

@@ -1,7 +1,9 @@
 package io.checkpoints.adapter.sqlite;
 
+import io.checkpoints.adapter.jdbc.DirectStatements;
 import io.checkpoints.adapter.jdbc.SqlDialect;
 import io.checkpoints.ports.CheckpointStorageException;
+import io.checkpoints.ports.LocalWrite;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -47,15 +49,36 @@ final class SqliteDialect implements SqlDialect {
       // but for every write that enters ps_crud on this connection, not only the first of a
       // transaction, and whichever way it came in.
       "CREATE TEMP TRIGGER IF NOT EXISTS " + ARMING_TRIGGER + " AFTER INSERT ON ps_crud\n"
-          + "WHEN NOT EXISTS (SELECT 1 FROM " + ARMING_PAUSED + ")\n"
-          + "  AND NOT EXISTS (SELECT 1 FROM " + INSERT_ONLY_TABLES + "\n"
-          + "    WHERE name = CASE WHEN json_valid(NEW.data) THEN json_extract(NEW.data, '$.type') END)\n"
+          + "WHEN " + armsGateFor("NEW.data") + "\n"
           + "BEGIN\n"
           + "  INSERT OR REPLACE INTO ps_kv(key, value)"
           + " VALUES ('target_checkpoint_request_id', 9223372036854775807);\n"
           + "  DELETE FROM ps_kv"
           + " WHERE key IN ('last_seen_checkpoint_request_id', 'last_applied_checkpoint_request_id');\n"
           + "END");
+
+  /**
+   * The condition of the arming trigger for a write with data {@code data}: arming not paused and
+   * the write's table not declared insert-only. The store's own insert evaluates the same text to
+   * tell whether the trigger armed the gate for it.
+   */
+  private static String armsGateFor(String data) {
+    return "NOT EXISTS (SELECT 1 FROM temp." + ARMING_PAUSED + ")\n"
+        + "  AND NOT EXISTS (SELECT 1 FROM temp." + INSERT_ONLY_TABLES + "\n"
+        + "    WHERE name = CASE WHEN json_valid(" + data + ") THEN json_extract(" + data + ", '$.type') END)";
+  }
+
+  /**
+   * The queue insert, only for data that is a JSON object (CASE, not AND: SQLite may evaluate
+   * json_type first, which fails on malformed JSON), returning the new id, which
+   * {@code AUTOINCREMENT} makes the new high-water mark and so the write's sequence, and whether
+   * the arming trigger exists and fired for the row.
+   */
+  private static final String INSERT_QUEUED_WRITE = "INSERT INTO ps_crud(data, tx_id)"
+      + " SELECT json_object('op', ?1, 'id', ?2, 'type', ?3, 'data', json(?4)), ?5"
+      + " WHERE CASE WHEN json_valid(?4) THEN json_type(?4) = 'object' ELSE 0 END"
+      + " RETURNING id, EXISTS (SELECT 1 FROM temp.sqlite_master"
+      + " WHERE type = 'trigger' AND name = '" + ARMING_TRIGGER + "') AND " + armsGateFor("data");
 
   private SqliteDialect() {}
 
@@ -160,8 +183,10 @@ final class SqliteDialect implements SqlDialect {
   }
 
   @Override
-  public boolean armsOwnedConnectionInsertsExactly() {
-    return true; // the trigger and its table of insert-only names are TEMP: this connection's own
+  public Optional<QueuedWrite> insertQueuedWrite(Handle handle, LocalWrite write, long txId) {
+    return DirectStatements.queryRow(handle, INSERT_QUEUED_WRITE,
+        row -> new QueuedWrite(row.getLong(1), row.getBoolean(2)),
+        write.operation().name(), write.rowId(), write.table(), write.dataJson(), txId);
   }
 
   @Override

@@ -5,6 +5,7 @@ import static io.checkpoints.adapter.sqlite.Sql.stored;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.checkpoints.adapter.jdbc.SqlDialect;
 import io.checkpoints.domain.SyncClient;
 import io.checkpoints.ports.CheckpointArgumentException;
 import io.checkpoints.ports.CheckpointRequestId;
@@ -15,11 +16,14 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.List;
+import java.util.Optional;
+import org.jdbi.v3.core.Handle;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Local writes arm the gate, through the Java API and through SQL straight into {@code ps_crud},
@@ -154,6 +158,46 @@ class SqliteLocalWritesTest {
         client.barrier().recordLocalWrite(LocalWrite.put("items", "r", "{}").asInsertOnly());
         assertThat(client.barrier().target()).contains(CheckpointRequestId.of(3));
       }
+    }
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"active", "paused", "insert-only table", "trigger dropped"})
+  @DisplayName("the queue insert tells exactly whether the trigger armed the gate for the row")
+  void insertTellsWhetherTheTriggerArmed(String arming) throws Exception {
+    SqliteStoreOptions options = SqliteStoreOptions.defaults().withInsertOnlyTables("logs");
+    try (SqliteCheckpointStore store = SqliteCheckpointStore.open(directory.resolve("db"), options)) {
+      boolean told = store.inTransaction(tx -> {
+        Handle handle = tx.unwrap(Handle.class).orElseThrow();
+        tx.state().setTarget(CheckpointRequestId.of(3));
+        if (arming.equals("paused")) {
+          SqliteDialect.INSTANCE.pauseLocalWriteArming(handle, true);
+        } else if (arming.equals("trigger dropped")) {
+          handle.execute("DROP TRIGGER temp." + SqliteDialect.ARMING_TRIGGER);
+        }
+        String table = arming.equals("insert-only table") ? "logs" : "items";
+        SqlDialect.QueuedWrite queued = SqliteDialect.INSTANCE
+            .insertQueuedWrite(handle, LocalWrite.put(table, "a", "{}"), 1).orElseThrow();
+        boolean armed = tx.state().target().equals(Optional.of(CheckpointRequestId.MAX));
+        assertThat(queued.gateArmed()).as("told = armed").isEqualTo(armed);
+        assertThat(queued.sequence()).isEqualTo(tx.uploadQueue().lastSequence());
+        SqliteDialect.INSTANCE.pauseLocalWriteArming(handle, false);
+        return queued.gateArmed();
+      });
+      assertThat(told).isEqualTo(arming.equals("active"));
+    }
+  }
+
+  @Test
+  @DisplayName("an API write arms the gate even after the trigger was dropped on the store's connection")
+  void javaApiWriteArmsWithoutTheTrigger() throws Exception {
+    try (SqliteCheckpointStore store = SqliteCheckpointStore.open(directory.resolve("db"))) {
+      store.inTransaction(tx -> tx.unwrap(Handle.class).orElseThrow()
+          .execute("DROP TRIGGER temp." + SqliteDialect.ARMING_TRIGGER));
+      SyncClient client = SyncClient.create(store);
+      client.barrier().setTarget(CheckpointRequestId.of(3));
+      client.barrier().recordLocalWrite(LocalWrite.put("items", "a", "{}"));
+      assertThat(client.barrier().target()).contains(CheckpointRequestId.MAX);
     }
   }
 
