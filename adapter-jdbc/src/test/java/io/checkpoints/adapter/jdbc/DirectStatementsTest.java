@@ -37,7 +37,7 @@ class DirectStatementsTest {
 
   @ParameterizedTest(name = "statements kept: {0}")
   @ValueSource(booleans = {false, true})
-  @DisplayName("binds positional and numbered parameters, reads column 1, empty without a row")
+  @DisplayName("binds positional and numbered parameters, reads column 1 or a whole row, empty without a row")
   void runsStatements(boolean kept) {
     CachingStatementBuilder cache = new CachingStatementBuilder(8);
     if (kept) {
@@ -52,7 +52,10 @@ class DirectStatementsTest {
     assertThat(DirectStatements.queryLong(handle, "UPDATE t SET n = n - 1 WHERE n = ? RETURNING n", Long.MAX_VALUE))
         .hasValue(Long.MAX_VALUE - 1);
     assertThat(DirectStatements.queryLong(handle, "SELECT n FROM t WHERE id = ?", 99)).isEmpty();
-    assertThat(cache.idleCount()).isEqualTo(kept ? 5 : 0);
+    assertThat(DirectStatements.queryRow(handle, "SELECT id, n > 0 FROM t WHERE n = ?",
+        row -> row.getLong(1) + "/" + row.getBoolean(2), 0L)).contains("1/false");
+    assertThat(DirectStatements.queryRow(handle, "SELECT id FROM t WHERE n = ?", row -> "row", 7L)).isEmpty();
+    assertThat(cache.idleCount()).isEqualTo(kept ? 7 : 0);
   }
 
   @ParameterizedTest(name = "statements kept: {0}")
