@@ -152,24 +152,32 @@ class H2ConcurrencyTest {
       SyncClient secondClient = seededClient(H2CheckpointStore.join(second));
       first.setAutoCommit(false);
       assertThat(firstClient.sequence().next().value()).isEqualTo(SEED + 1); // not committed yet
+      // Read before the second connection is busy: a JDBC connection runs one statement at a time,
+      // so asking the blocked one for its session would wait for its lock timeout.
+      int waiterSession = sessionId(second);
+      int holderSession = sessionId(first);
+      Path database = Path.of(databasePath(first));
 
       CompletableFuture<Long> waiting = CompletableFuture.supplyAsync(
           () -> secondClient.sequence().next().value());
       // Without the lock row, the second transaction would read the committed counter (100) and
       // allocate 101 again once the first commits. Wait until H2 reports it blocked by the first.
-      awaitBlocked(second, first);
+      awaitBlocked(database, waiterSession, holderSession, waiting);
       assertThat(waiting).isNotDone();
       first.commit();
       assertThat(waiting.get(30, TimeUnit.SECONDS)).isEqualTo(SEED + 2);
     }
   }
 
-  /** Spins (no sleep) until H2 reports the session of {@code waiter} blocked by {@code holder}. */
-  private static void awaitBlocked(Connection waiter, Connection holder) throws SQLException {
-    int waiterId = sessionId(waiter);
-    int holderId = sessionId(holder);
+  /**
+   * Spins (no sleep), on a connection of its own, until H2 reports session {@code waiterId}
+   * blocked by session {@code holderId}; fails at once, with what happened, if the waiting work
+   * ends instead.
+   */
+  private static void awaitBlocked(Path database, int waiterId, int holderId,
+      CompletableFuture<?> waiting) throws SQLException {
     long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-    try (Connection observer = H2Connections.open(Path.of(holderPath(holder)), H2StoreOptions.defaults());
+    try (Connection observer = H2Connections.open(database, H2StoreOptions.defaults());
         Statement statement = observer.createStatement()) {
       while (true) {
         try (ResultSet rows = statement.executeQuery(
@@ -177,6 +185,10 @@ class H2ConcurrencyTest {
           if (rows.next() && rows.getInt(1) == holderId) {
             return;
           }
+        }
+        if (waiting.isDone()) {
+          throw new AssertionError("the waiter finished instead of waiting: " + waiting.handle(
+              (value, failure) -> failure != null ? failure.toString() : "returned " + value).join());
         }
         assertThat(System.nanoTime()).as("the waiter is blocked by the holder in time").isLessThan(deadline);
         Thread.onSpinWait();
@@ -192,7 +204,7 @@ class H2ConcurrencyTest {
     }
   }
 
-  private static String holderPath(Connection connection) throws SQLException {
+  private static String databasePath(Connection connection) throws SQLException {
     try (Statement statement = connection.createStatement();
         ResultSet rows = statement.executeQuery("SELECT DATABASE_PATH()")) {
       rows.next();
