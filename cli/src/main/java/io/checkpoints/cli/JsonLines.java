@@ -1,26 +1,20 @@
 package io.checkpoints.cli;
 
-import com.fasterxml.jackson.core.JsonGenerator;
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.util.MinimalPrettyPrinter;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.ObjectWriter;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.checkpoints.ports.CheckpointRequest;
-import java.io.IOException;
+import io.checkpoints.testkit.replay.ReplayJson;
 import java.util.Optional;
 
 /**
- * The JSON lines the commands print, spaced as the replay output is ({@code {"ok": 42}}), so that
- * {@code sql} and {@code replay} lines read and compare alike. Stateless and thread-safe.
+ * The JSON lines the commands print, spaced by the replay output's own writer
+ * ({@code {"ok": 42}}), so that {@code sql} and {@code replay} lines read and compare alike.
+ * Stateless and thread-safe.
  */
 final class JsonLines {
 
   static final JsonNodeFactory NODES = JsonNodeFactory.instance;
-
-  private static final ObjectWriter WRITER = new ObjectMapper().writer(new SpacedPrinter());
 
   private JsonLines() {}
 
@@ -55,32 +49,8 @@ final class JsonLines {
     return ok(result);
   }
 
-  /** @return the value on one line */
+  /** @return the value on one line, spaced as replay output is */
   static String write(JsonNode value) {
-    try {
-      return WRITER.writeValueAsString(value);
-    } catch (JsonProcessingException e) {
-      throw new IllegalStateException("a JSON tree always serialises", e);
-    }
-  }
-
-  /** One line, with a space after each colon and comma. */
-  private static final class SpacedPrinter extends MinimalPrettyPrinter {
-    private static final long serialVersionUID = 1L;
-
-    @Override
-    public void writeObjectFieldValueSeparator(JsonGenerator g) throws IOException {
-      g.writeRaw(": ");
-    }
-
-    @Override
-    public void writeObjectEntrySeparator(JsonGenerator g) throws IOException {
-      g.writeRaw(", ");
-    }
-
-    @Override
-    public void writeArrayValueSeparator(JsonGenerator g) throws IOException {
-      g.writeRaw(", ");
-    }
+    return ReplayJson.write(value);
   }
 }

@@ -16,9 +16,11 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 
 /**
- * JSON reading and writing for replay scripts and their output. Stateless and thread-safe.
+ * JSON reading and writing for replay scripts and their output. Public for {@link #write}, so that
+ * other output (the command line's {@code sql} lines) is spaced exactly as replay output is.
+ * Stateless and thread-safe.
  */
-final class ReplayJson {
+public final class ReplayJson {
 
   /** Script lines nest a sync line one level deeper than the line itself; this is ample. */
   static final int MAX_SCRIPT_NESTING_DEPTH = 1_000;
@@ -55,8 +57,12 @@ final class ReplayJson {
     return node;
   }
 
-  /** @return {@code value} on one line, spaced as the reference outputs in the examples are */
-  static String write(JsonNode value) {
+  /**
+   * @param value a JSON value
+   * @return {@code value} on one line, spaced as the reference outputs in the examples are:
+   *     {@code {"ok": {"a": 1, "b": [2, 3]}}}
+   */
+  public static String write(JsonNode value) {
     try {
       return WRITER.writeValueAsString(value);
     } catch (JsonProcessingException e) {
