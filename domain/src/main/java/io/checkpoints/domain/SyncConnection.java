@@ -1,6 +1,7 @@
 package io.checkpoints.domain;
 
 import io.checkpoints.ports.CheckpointArgumentException;
+import io.checkpoints.ports.CheckpointException;
 import io.checkpoints.ports.CheckpointMode;
 import io.checkpoints.ports.CheckpointRequest;
 import io.checkpoints.ports.CheckpointRequestId;
@@ -9,39 +10,57 @@ import io.checkpoints.ports.CheckpointStateException;
 import io.checkpoints.ports.CheckpointTransportException;
 import io.checkpoints.ports.CheckpointWaitException;
 import io.checkpoints.ports.ClientId;
+import io.checkpoints.ports.QueuedWrite;
 import io.checkpoints.ports.Scheduler;
 import io.checkpoints.ports.SyncLine;
 import io.checkpoints.ports.UserKey;
 import io.checkpoints.ports.WriteCheckpoint;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
 
 /**
- * The client-level flow of checkpoint requests over one {@link SyncClient}: connecting (posting
- * the initial request and seeding the counter with the service's answer while sync lines are
- * already handled), the write checkpoint after each upload, {@link #requestCheckpoint()} and the
- * repost loop, and disconnecting.
+ * The host's side of one sync client: connecting to the service (posting the initial request and
+ * seeding the counter with its answer while sync lines are already handled), sync lines,
+ * uploads ({@link #nextUploadBatch}, {@link UploadBatch#complete()}), {@link #requestCheckpoint()}
+ * with the repost loop, and disconnecting. A host calls this class and its results; local writes
+ * go through {@link SyncClient#barrier()} or SQL.
  *
- * <p>Transport failures that may pass ({@link CheckpointTransportException#isRetryable()}: 401
- * after the credentials were invalidated, 429, 5xx, no answer) are retried with exponential
- * back-off on the scheduler; a 400 fails at once; a 404 means the service has no checkpoint
- * requests: open handles fail for good and reposting stops until the next {@link #connect}.
+ * <p>Each {@link #connect} opens a new connection; requests, their answers (success or failure,
+ * 404 included) and their reposts belong to it: an answer that arrives after it ended is dropped
+ * and changes nothing, and the futures it would have completed fail with
+ * {@link CheckpointWaitException.Disconnected} at the disconnect.
  *
- * <p>Thread-safe. Futures are completed on the thread of the transport's or scheduler's callback.
+ * <p>Failures are never silent. Transport failures that may pass
+ * ({@link CheckpointTransportException#isRetryable()}: 429, 5xx, no answer) are retried with
+ * exponential back-off on the scheduler, and each one shows at once in the status
+ * ({@link io.checkpoints.ports.SyncStatusSnapshot#lastFailure()}), its listeners and a log
+ * warning (once per distinct cause). A 401 is retried once with fresh credentials (the transport
+ * invalidates them); a second 401 in a row fails the call with
+ * {@link CheckpointTransportException.Unauthorized}. A 400 fails at once; a 404 means the
+ * service has no checkpoint requests: open handles fail for good and requests are refused until
+ * the next {@link #connect}.
+ *
+ * <p>Thread-safe. Futures are completed on the thread of the transport's or scheduler's callback,
+ * or of the operation that caused the event.
  */
-public final class SyncConnection {
+public final class SyncConnection implements AutoCloseable {
 
   /** The default, and smallest, delay between two posts of an unacknowledged request. */
   public static final Duration DEFAULT_RETRY_DELAY = Duration.ofSeconds(10);
 
   private final SyncClient client;
+  private final ClientState state;
   private final CheckpointRequestTransport transport;
   private final Scheduler scheduler;
   private final Duration retryDelay;
@@ -50,23 +69,17 @@ public final class SyncConnection {
   private final Duration maxBackoff;
 
   // Guarded by this.
-  private long generation;
-  private CheckpointMode mode;
-  private ClientId clientId;
-  private CompletableFuture<CheckpointRequestId> seeded;
-  private boolean supported = true;
-  private final List<CheckpointHandle> openHandles = new ArrayList<>();
+  private Session session;
+  private boolean closed;
   private CheckpointRequestId awaitedId;
-  /** Whose counter {@link #awaitedId} came from: the user and the clear count at the time. */
-  private UserKey awaitedUser;
-  private long awaitedClearCount;
-  private UserKey user;
-  private Scheduler.Cancellable repostTimer;
+  /** Whose counter {@link #awaitedId} came from. */
+  private Epoch awaitedEpoch;
 
   private SyncConnection(Builder builder) {
     this.client = builder.client;
+    this.state = builder.client.state();
     this.transport = builder.transport;
-    this.scheduler = builder.client.scheduler;
+    this.scheduler = state.scheduler;
     this.retryDelay = builder.retryDelay;
     this.seedTimeout = builder.seedTimeout;
     this.initialBackoff = builder.initialBackoff;
@@ -89,62 +102,65 @@ public final class SyncConnection {
   }
 
   /**
-   * Starts a new sync iteration without a known user. In requests mode it posts the initial
-   * request and seeds the counter with the accepted id; lines may be handled meanwhile.
+   * Connects without a known user: starts a new sync iteration (ending the current one) and, in
+   * requests mode, posts the initial request and seeds the counter with the accepted id; lines may
+   * be handled meanwhile.
    *
    * @param mode the checkpoint mode
-   * @return a future completed with the seeded id (requests mode) or at once with nothing (legacy)
+   * @return a future completed with the seeded id once the service answered (requests mode), or
+   *     at once with null (legacy mode). While retryable failures go on it stays pending and the
+   *     status shows the last failure. It fails with the service's refusal (400), a second 401 in
+   *     a row, {@link CheckpointWaitException.NotSupported} (404),
+   *     {@link CheckpointWaitException.Disconnected} if the connection ends first, or
+   *     {@link CheckpointWaitException.Closed} after {@link #close()}
    */
   public CompletableFuture<CheckpointRequestId> connect(CheckpointMode mode) {
     Objects.requireNonNull(mode, "mode");
-    return begin(mode, null, client.start(mode));
+    return begin(mode, null);
   }
 
   /**
    * As {@link #connect(CheckpointMode)} for a known user, whose per-user sequence keeps ids
-   * increasing across clears.
+   * increasing across clears. Another user than the previous connection's ends the requests of
+   * the previous user ({@link CheckpointWaitException.UserSwitched}).
    *
    * @param mode the checkpoint mode
    * @param user the user behind the credentials
-   * @return a future completed with the seeded id (requests mode) or at once with nothing (legacy)
+   * @return as {@link #connect(CheckpointMode)}
    */
   public CompletableFuture<CheckpointRequestId> connect(CheckpointMode mode, UserKey user) {
     Objects.requireNonNull(mode, "mode");
     Objects.requireNonNull(user, "user");
-    return begin(mode, user, client.start(mode, user));
+    return begin(mode, user);
   }
 
-  private CompletableFuture<CheckpointRequestId> begin(
-      CheckpointMode mode, UserKey user, Optional<CheckpointRequest> initial) {
-    long gen;
-    CompletableFuture<CheckpointRequestId> seed;
+  private CompletableFuture<CheckpointRequestId> begin(CheckpointMode mode, UserKey user) {
     synchronized (this) {
-      gen = ++generation;
-      cancelRepost();
-      this.mode = mode;
-      this.user = user;
-      this.clientId = client.clientId();
-      this.supported = true;
-      seed = initial.isPresent() ? new CompletableFuture<>() : CompletableFuture.completedFuture(null);
-      this.seeded = seed;
+      if (closed) {
+        return CompletableFuture.failedFuture(closedFailure());
+      }
     }
-    initial.ifPresent(request -> retrying(() -> transport.postCheckpointRequest(request), gen)
+    endSession();
+    Optional<CheckpointRequest> initial = user == null ? client.start(mode) : client.start(mode, user);
+    Session started = new Session(mode, client.clientId());
+    synchronized (this) {
+      session = started;
+    }
+    if (initial.isEmpty()) {
+      started.seeded = CompletableFuture.completedFuture(null);
+      return started.seeded.copy();
+    }
+    CompletableFuture<CheckpointRequestId> seed = new CompletableFuture<>();
+    started.seeded = seed;
+    retrying(started, () -> transport.postCheckpointRequest(initial.get()), seed)
         .thenApply(accepted -> {
-          if (!isCurrent(gen)) {
-            throw disconnected();
-          }
+          started.requireCurrent();
           client.sequence().seed(accepted);
-          restartRepost();
+          restartRepost(started);
           return accepted;
         })
-        .whenComplete((accepted, error) -> {
-          if (error == null) {
-            seed.complete(accepted);
-          } else {
-            seed.completeExceptionally(unwrap(error));
-          }
-        }));
-    return seed.copy();
+        .whenComplete((accepted, error) -> complete(seed, accepted, error));
+    return started.track(seed.copy());
   }
 
   /**
@@ -157,109 +173,93 @@ public final class SyncConnection {
     return client.handleLine(line);
   }
 
-  /** Ends the iteration: waits fail, reposting pauses, handles stay valid for the next connect. */
+  /**
+   * Ends the connection: its pending futures and open waits fail with
+   * {@link CheckpointWaitException.Disconnected}, reposting stops, answers still on their way are
+   * dropped; request handles stay valid for the next connect of the same user.
+   */
   public void disconnect() {
-    synchronized (this) {
-      generation++;
-      cancelRepost();
-      mode = null;
-      seeded = null;
-    }
+    endSession();
     client.stop();
   }
 
   /**
+   * Disconnects for good: as {@link #disconnect()}, and later calls fail with
+   * {@link CheckpointWaitException.Closed}. The client and its store stay open.
+   */
+  @Override
+  public void close() {
+    synchronized (this) {
+      closed = true;
+    }
+    disconnect();
+  }
+
+  /**
    * Allocates an id, posts it and returns a handle for the id the service accepted. Waits for the
-   * current iteration's seed first, at most the seed timeout. Does not arm the apply gate.
+   * current connection's seed first, at most the seed timeout. Does not arm the apply gate.
    *
    * @return a future of the handle; cancelling it stops the request; it fails with
    *     {@link CheckpointWaitException.Disconnected}, {@link CheckpointWaitException.LegacyMode},
-   *     {@link CheckpointWaitException.NotSupported}, a {@link CheckpointStateException} when the
-   *     seed does not arrive in time, or the transport's non-retryable failure
+   *     {@link CheckpointWaitException.NotSupported}, {@link CheckpointWaitException.Cleared} or
+   *     {@link CheckpointWaitException.UserSwitched} if the epoch ended while it was under way, a
+   *     {@link CheckpointStateException} when the seed does not arrive in time (its message names
+   *     the last failure), or the transport's failure that retrying cannot fix
    */
   public CompletableFuture<CheckpointHandle> requestCheckpoint() {
-    long gen;
-    CompletableFuture<CheckpointRequestId> seed;
-    ClientId id;
+    Session current;
     synchronized (this) {
       RuntimeException refusal = refusal();
       if (refusal != null) {
         return CompletableFuture.failedFuture(refusal);
       }
-      gen = generation;
-      seed = seeded;
-      id = clientId;
+      current = session;
     }
-    long clearCount = client.clearCount();
-    CompletableFuture<CheckpointHandle> result = new CompletableFuture<>();
-    withTimeout(seedReady(gen, seed), seedTimeout, this::seedTimedOut)
+    CompletableFuture<CheckpointHandle> result = current.track(new CompletableFuture<>());
+    withTimeout(seedReady(current), seedTimeout, () -> seedTimedOut())
         .thenCompose(ignored -> {
           if (result.isDone()) {
-            throw new CompletionException(new java.util.concurrent.CancellationException());
+            throw new CompletionException(new CancellationException());
           }
-          CheckpointRequestId allocated = client.sequence().next();
-          awaitAcknowledgement(allocated);
-          return retrying(() -> transport.postCheckpointRequest(new CheckpointRequest(id, allocated)), gen, result);
+          Allocation allocation = state.write(tx -> new Allocation(client.sequence().next(), state.epoch()));
+          awaitAcknowledgement(allocation.id(), allocation.epoch());
+          return retrying(current,
+              () -> transport.postCheckpointRequest(new CheckpointRequest(current.clientId, allocation.id())), result)
+              .thenApply(accepted -> open(accepted, allocation.epoch()));
         })
-        .whenComplete((accepted, error) -> {
+        .whenComplete((handle, error) -> {
           if (error != null) {
             result.completeExceptionally(unwrap(error));
-            return;
-          }
-          CheckpointHandle handle = new CheckpointHandle(this, accepted, clearCount);
-          synchronized (this) {
-            openHandles.add(handle);
-          }
-          awaitAcknowledgement(accepted);
-          if (!result.complete(handle)) {
-            forget(handle);
+          } else if (result.complete(handle)) {
+            awaitAcknowledgement(handle.id(), state.locked(state::epoch));
           }
         });
     return result;
   }
 
   /**
-   * The write checkpoint after an upload batch (behaviour.md section 6): allocate an id and post
-   * it (legacy mode: fetch the legacy write checkpoint), adopt the answer as the target if no write
-   * came in since, then retry the pending checkpoint. Call it after removing the uploaded writes
-   * from the queue.
+   * Reads the oldest queued writes to upload, at most {@code limit} (PowerSync's
+   * {@code getCrudBatch}). Works connected or not.
    *
-   * @return a future of what the retry of the pending checkpoint led to
+   * @param limit the most writes in the batch; at least 1
+   * @return the batch, or empty if the queue is empty
+   * @throws CheckpointArgumentException if {@code limit} is below 1
    */
-  public CompletableFuture<List<LineOutcome>> uploadCompleted() {
-    long gen;
-    CheckpointMode currentMode;
-    CompletableFuture<CheckpointRequestId> seed;
-    ClientId id;
-    synchronized (this) {
-      if (mode == null) {
-        return CompletableFuture.failedFuture(disconnected());
-      }
-      gen = generation;
-      currentMode = mode;
-      seed = seeded;
-      id = clientId;
+  public Optional<UploadBatch> nextUploadBatch(int limit) {
+    if (limit < 1) {
+      throw new CheckpointArgumentException("an upload batch holds at least 1 write, got a limit of " + limit);
     }
-    if (currentMode == CheckpointMode.LEGACY) {
-      long queueSequence = client.barrier().uploadQueueSequence();
-      return retrying(() -> transport.fetchLegacyWriteCheckpoint(id), gen)
-          .thenApply(writeCheckpoint -> {
-            client.barrier().targetLegacyWriteCheckpoint(queueSequence, asTarget(writeCheckpoint));
-            return client.completedUpload();
-          });
-    }
-    return withTimeout(seedReady(gen, seed), seedTimeout, this::seedTimedOut)
-        .thenCompose(ignored -> {
-          UploadCheckpointAllocation allocation = client.sequence().allocateForUpload();
-          awaitAcknowledgement(allocation.id());
-          return retrying(
-              () -> transport.postCheckpointRequest(new CheckpointRequest(id, allocation.id())), gen)
-              .thenApply(accepted -> {
-                client.barrier().targetAcceptedRequest(allocation, accepted);
-                awaitAcknowledgement(accepted);
-                return client.completedUpload();
-              });
-        });
+    return batch(() -> client.barrier().firstWrites(limit));
+  }
+
+  /**
+   * Reads the writes of the oldest local transaction still queued (PowerSync's
+   * {@code getNextCrudTransaction}). Works connected or not.
+   *
+   * @return the batch, or empty if the queue is empty
+   */
+  public Optional<UploadBatch> nextUploadTransaction() {
+    return batch(() -> client.barrier().firstTransaction());
   }
 
   /** @return the id the repost loop keeps posting until it is acknowledged, if any */
@@ -267,40 +267,114 @@ public final class SyncConnection {
     return Optional.ofNullable(awaitedId);
   }
 
+  private Optional<UploadBatch> batch(Supplier<List<QueuedWrite>> read) {
+    record Read(List<QueuedWrite> writes, Epoch epoch) {}
+    Read read1 = state.write(tx -> new Read(read.get(), state.epoch()));
+    if (read1.writes().isEmpty()) {
+      return Optional.empty();
+    }
+    return Optional.of(new UploadBatch(read1.writes(), writes -> {
+      client.barrier().removeUploaded(writes, read1.epoch());
+      return writeCheckpoint();
+    }));
+  }
+
   /**
-   * The iteration's seed, or a new one when a hard clear undid it: the counter is then posted
+   * The write checkpoint after an upload batch (allocate an id and post it; legacy mode: fetch
+   * the legacy write checkpoint), adopted as the target if no write came in since, then the
+   * retry of the pending checkpoint.
+   */
+  private CompletableFuture<Void> writeCheckpoint() {
+    Session current;
+    synchronized (this) {
+      current = session;
+    }
+    if (current == null) {
+      return CompletableFuture.failedFuture(new CheckpointWaitException.Disconnected(
+          "the batch was removed from the queue, but the client is not connected: the write"
+              + " checkpoint is requested after the next upload, and the gate stays armed until then"));
+    }
+    if (current.mode == CheckpointMode.LEGACY) {
+      long queueSequence = client.barrier().uploadQueueSequence();
+      return current.track(retrying(current, () -> transport.fetchLegacyWriteCheckpoint(current.clientId), null)
+          .thenAccept(writeCheckpoint -> {
+            current.requireCurrent();
+            client.barrier().targetLegacyWriteCheckpoint(queueSequence, asTarget(writeCheckpoint));
+            client.completedUpload();
+          }));
+    }
+    return current.track(withTimeout(seedReady(current), seedTimeout, this::seedTimedOut)
+        .thenCompose(ignored -> {
+          UploadCheckpointAllocation allocation = client.sequence().allocateForUpload();
+          Epoch epoch = state.locked(state::epoch);
+          awaitAcknowledgement(allocation.id(), epoch);
+          return retrying(current,
+              () -> transport.postCheckpointRequest(new CheckpointRequest(current.clientId, allocation.id())), null)
+              .thenAccept(accepted -> {
+                current.requireCurrent();
+                client.barrier().targetAcceptedRequest(allocation, accepted);
+                awaitAcknowledgement(accepted, epoch);
+                client.completedUpload();
+              });
+        }));
+  }
+
+  /** Registers a handle for an accepted request, unless its epoch ended meanwhile. */
+  private CheckpointHandle open(CheckpointRequestId accepted, Epoch epoch) {
+    return state.locked(() -> {
+      Epoch current = state.epoch();
+      if (!current.equals(epoch)) {
+        throw current.clears() != epoch.clears()
+            ? new CheckpointWaitException.Cleared("the database was cleared while checkpoint request "
+                + accepted + " was under way; requests made before a clear never complete")
+            : new CheckpointWaitException.UserSwitched("the client connected as another user while"
+                + " checkpoint request " + accepted + " was under way");
+      }
+      return new CheckpointHandle(state, accepted, epoch);
+    });
+  }
+
+  /**
+   * The connection's seed, or a new one when a hard clear undid it: the counter is then posted
    * again, computed from the state as at the start, and seeded with the service's answer.
    */
-  private CompletableFuture<CheckpointRequestId> seedReady(
-      long gen, CompletableFuture<CheckpointRequestId> seed) {
+  private CompletableFuture<CheckpointRequestId> seedReady(Session current) {
+    CompletableFuture<CheckpointRequestId> seed;
+    synchronized (this) {
+      seed = current.seeded;
+    }
     if (!seed.isDone() || seed.isCompletedExceptionally() || client.sequence().isSeeded()) {
       return seed;
     }
     CheckpointRequest request = client.sequence().seedRequest();
-    CompletableFuture<CheckpointRequestId> reseeded =
-        retrying(() -> transport.postCheckpointRequest(request), gen).thenApply(accepted -> {
-          if (!isCurrent(gen)) {
-            throw disconnected();
-          }
+    CompletableFuture<CheckpointRequestId> reseeded = new CompletableFuture<>();
+    retrying(current, () -> transport.postCheckpointRequest(request), reseeded)
+        .thenApply(accepted -> {
+          current.requireCurrent();
           return client.sequence().seed(accepted);
-        });
+        })
+        .whenComplete((accepted, error) -> complete(reseeded, accepted, error));
     synchronized (this) {
-      if (gen == generation) {
-        seeded = reseeded;
+      if (session == current) {
+        current.seeded = reseeded;
       }
     }
     return reseeded;
   }
 
+  /** Why a request cannot be made now, or null. Call with this locked. */
   private RuntimeException refusal() {
-    if (mode == null) {
+    if (closed) {
+      return closedFailure();
+    }
+    if (session == null) {
       return disconnected();
     }
-    if (mode == CheckpointMode.LEGACY) {
+    if (session.mode == CheckpointMode.LEGACY) {
       return new CheckpointWaitException.LegacyMode(
           "the sync iteration runs in legacy mode: connect in requests mode to request checkpoints");
     }
-    if (!supported) {
+    if (!session.supported) {
       return new CheckpointWaitException.NotSupported(
           "the service does not support checkpoint requests", null);
     }
@@ -308,72 +382,57 @@ public final class SyncConnection {
   }
 
   private void onApplied(WriteCheckpoint writeCheckpoint) {
-    List<CheckpointHandle> synced = new ArrayList<>();
     synchronized (this) {
-      openHandles.removeIf(handle -> {
-        boolean done = writeCheckpoint.acknowledges(handle.id());
-        if (done) {
-          synced.add(handle);
-        }
-        return done;
-      });
       if (awaitedId != null && writeCheckpoint.acknowledges(awaitedId)) {
         awaitedId = null;
       }
     }
-    List<Runnable> completions = synced.stream().map(handle -> handle.markSynced(writeCheckpoint)).toList();
-    completions.forEach(Runnable::run);
   }
 
-  private void onNotSupported(CheckpointTransportException.NotSupported cause) {
-    List<CheckpointHandle> failed;
+  private void onNotSupported(Session current, CheckpointTransportException.NotSupported cause) {
     synchronized (this) {
-      supported = false;
+      if (session != current) {
+        return;
+      }
+      current.supported = false;
       awaitedId = null;
-      cancelRepost();
-      failed = new ArrayList<>(openHandles);
-      openHandles.clear();
+      current.cancelRepost();
     }
     CheckpointWaitException.NotSupported failure = new CheckpointWaitException.NotSupported(
         "the service does not support checkpoint requests: " + cause.getMessage(), cause);
-    failed.forEach(handle -> handle.failPermanently(failure));
+    state.locked(() -> {
+      state.settle(state.waiters.failHandles(failure));
+      return null;
+    });
   }
 
   /** Keeps posting {@code id} every retry delay until an applied id acknowledges it. */
-  private void awaitAcknowledgement(CheckpointRequestId id) {
-    long clears = client.clearCount();
+  private void awaitAcknowledgement(CheckpointRequestId id, Epoch epoch) {
+    Session current;
     synchronized (this) {
-      if (awaitedIsCurrent(clears) && awaitedId.compareTo(id) >= 0) {
+      // A clear or another user starts a counter whose next ids may equal the awaited one; posting
+      // that again would let the service keep an old replication position for an id the gate
+      // will wait on. So an awaited id of another epoch is forgotten.
+      if (awaitedId != null && awaitedEpoch.equals(epoch) && awaitedId.compareTo(id) >= 0) {
         return;
       }
       awaitedId = id;
-      awaitedUser = user;
-      awaitedClearCount = clears;
+      awaitedEpoch = epoch;
+      current = session;
     }
-    restartRepost();
+    if (current != null) {
+      restartRepost(current);
+    }
   }
 
-  /**
-   * Whether the awaited id still belongs to the counter in use: a clear or another user starts a
-   * counter whose next ids may equal it, and reposting it then would let the service keep an old
-   * replication position for an id that the gate will wait on. Forgets it otherwise.
-   */
-  private boolean awaitedIsCurrent(long clears) {
-    if (awaitedId != null && (clears != awaitedClearCount || !Objects.equals(user, awaitedUser))) {
-      awaitedId = null;
-    }
-    return awaitedId != null;
-  }
-
-  /** (Re)starts the repost timer of this iteration: it fires every retry delay while connected. */
-  private void restartRepost() {
+  /** (Re)starts the repost timer of this connection: it fires every retry delay while connected. */
+  private void restartRepost(Session current) {
     synchronized (this) {
-      cancelRepost();
-      if (mode != CheckpointMode.REQUESTS || !supported) {
+      current.cancelRepost();
+      if (session != current || current.mode != CheckpointMode.REQUESTS || !current.supported) {
         return;
       }
-      long gen = generation;
-      repostTimer = scheduler.schedule(retryDelay, () -> repost(gen));
+      current.repostTimer = scheduler.schedule(retryDelay, () -> repost(current));
     }
   }
 
@@ -382,94 +441,126 @@ public final class SyncConnection {
    * reaches it, and the gate's concrete target while it is above last seen (the service may have
    * lost the record that acknowledged it).
    */
-  private void repost(long gen) {
-    long clears = client.clearCount();
+  private void repost(Session current) {
+    Epoch epoch = state.locked(state::epoch);
     Optional<CheckpointRequestId> gateTarget = client.barrier().unacknowledgedTarget();
     CheckpointRequest request;
     synchronized (this) {
-      if (gen != generation || !supported) {
+      if (session != current || !current.supported) {
         return;
       }
-      repostTimer = scheduler.schedule(retryDelay, () -> repost(gen));
-      if (!seeded.isDone() || seeded.isCompletedExceptionally()) {
+      current.repostTimer = scheduler.schedule(retryDelay, () -> repost(current));
+      if (!current.seeded.isDone() || current.seeded.isCompletedExceptionally()) {
         return;
       }
-      Optional<CheckpointRequestId> awaited = awaitedIsCurrent(clears) ? Optional.of(awaitedId) : Optional.empty();
-      Optional<CheckpointRequestId> id = Stream.of(awaited, gateTarget)
+      if (awaitedId != null && !awaitedEpoch.equals(epoch)) {
+        awaitedId = null;
+      }
+      Optional<CheckpointRequestId> id = Stream.of(Optional.ofNullable(awaitedId), gateTarget)
           .flatMap(Optional::stream)
           .max(CheckpointRequestId::compareTo);
       if (id.isEmpty()) {
         return;
       }
-      request = new CheckpointRequest(clientId, id.get());
+      request = new CheckpointRequest(current.clientId, id.get());
     }
     call(() -> transport.postCheckpointRequest(request)).whenComplete((accepted, error) -> {
-      if (error != null && unwrap(error) instanceof CheckpointTransportException.NotSupported notSupported) {
-        onNotSupported(notSupported);
+      if (!current.isCurrent()) {
+        return; // an answer of an ended connection changes nothing
+      }
+      if (error == null) {
+        reportRecovered();
+      } else if (unwrap(error) instanceof CheckpointTransportException.NotSupported notSupported) {
+        onNotSupported(current, notSupported);
+      } else if (unwrap(error) instanceof CheckpointException failure) {
+        reportFailure(failure);
       }
     });
   }
 
-  private void cancelRepost() {
-    if (repostTimer != null) {
-      repostTimer.cancel();
-      repostTimer = null;
+  /** Ends the current connection: its futures fail, its timers stop, its answers are dropped. */
+  private void endSession() {
+    Session ended;
+    synchronized (this) {
+      ended = session;
+      session = null;
+      if (ended != null) {
+        ended.cancelRepost();
+      }
+    }
+    if (ended != null) {
+      ended.failTracked(disconnected());
     }
   }
 
-  private synchronized void forget(CheckpointHandle handle) {
-    openHandles.remove(handle);
-  }
-
-  private synchronized boolean isCurrent(long gen) {
-    return gen == generation;
-  }
-
-  private <T> CompletableFuture<T> retrying(Supplier<CompletableFuture<T>> call, long gen) {
-    return retrying(call, gen, new CompletableFuture<>());
-  }
-
-  /** Calls until success or a failure that retrying cannot fix; stops once {@code owner} is done. */
+  /**
+   * Calls until success or a failure that retrying cannot fix; stops once {@code owner} (a future
+   * the caller holds, or null) is done or the connection ended.
+   */
   private <T> CompletableFuture<T> retrying(
-      Supplier<CompletableFuture<T>> call, long gen, CompletableFuture<?> owner) {
+      Session current, Supplier<CompletableFuture<T>> call, CompletableFuture<?> owner) {
     CompletableFuture<T> result = new CompletableFuture<>();
-    attempt(call, gen, owner, result, initialBackoff);
+    attempt(current, call, owner, result, initialBackoff, 0);
     return result;
   }
 
-  private <T> void attempt(Supplier<CompletableFuture<T>> call, long gen,
-      CompletableFuture<?> owner, CompletableFuture<T> result, Duration backoff) {
-    if (owner.isDone() && owner != result) {
+  private <T> void attempt(Session current, Supplier<CompletableFuture<T>> call,
+      CompletableFuture<?> owner, CompletableFuture<T> result, Duration backoff, int unauthorizedInARow) {
+    if (owner != null && owner.isDone()) {
       result.cancel(false);
       return;
     }
-    if (!isCurrent(gen)) {
+    if (!current.isCurrent()) {
       result.completeExceptionally(disconnected());
       return;
     }
     call(call).whenComplete((value, error) -> {
+      if (!current.isCurrent()) {
+        // The answer belongs to a connection that ended, perhaps for another user: whatever it
+        // is, it changes nothing now.
+        result.completeExceptionally(disconnected());
+        return;
+      }
       if (error == null) {
-        if (isCurrent(gen)) {
-          result.complete(value);
-        } else {
-          // The answer belongs to an iteration that ended, perhaps for another user: using it
-          // now would attribute its id to the current counter.
-          result.completeExceptionally(disconnected());
-        }
+        reportRecovered();
+        result.complete(value);
         return;
       }
       Throwable cause = unwrap(error);
+      if (cause instanceof CheckpointException failure) {
+        reportFailure(failure);
+      }
+      boolean unauthorized = cause instanceof CheckpointTransportException.Unauthorized;
+      if (unauthorized && unauthorizedInARow >= 1) {
+        result.completeExceptionally(cause); // fresh credentials were refused too
+        return;
+      }
       if (cause instanceof CheckpointTransportException transportFailure && transportFailure.isRetryable()) {
         Duration next = backoff.multipliedBy(2).compareTo(maxBackoff) > 0 ? maxBackoff : backoff.multipliedBy(2);
-        scheduler.schedule(backoff, () -> attempt(call, gen, owner, result, next));
+        scheduler.schedule(unauthorized ? Duration.ZERO : backoff,
+            () -> attempt(current, call, owner, result, unauthorized ? backoff : next, unauthorized ? 1 : 0));
         return;
       }
       if (cause instanceof CheckpointTransportException.NotSupported notSupported) {
-        onNotSupported(notSupported);
+        onNotSupported(current, notSupported);
         cause = new CheckpointWaitException.NotSupported(
             "the service does not support checkpoint requests: " + notSupported.getMessage(), notSupported);
       }
       result.completeExceptionally(cause);
+    });
+  }
+
+  private void reportFailure(CheckpointException failure) {
+    state.locked(() -> {
+      client.status().onFailure(failure);
+      return null;
+    });
+  }
+
+  private void reportRecovered() {
+    state.locked(() -> {
+      client.status().onRecovered();
+      return null;
     });
   }
 
@@ -491,24 +582,35 @@ public final class SyncConnection {
     Scheduler.Cancellable timer = scheduler.schedule(timeout, () -> result.completeExceptionally(onTimeout.get()));
     future.whenComplete((value, error) -> {
       timer.cancel();
-      if (error == null) {
-        result.complete(value);
-      } else {
-        result.completeExceptionally(unwrap(error));
-      }
+      complete(result, value, error);
     });
     return result;
   }
 
   private RuntimeException seedTimedOut() {
+    String lastFailure = client.status().snapshot().lastFailure()
+        .map(failure -> "; the last failure was " + failure)
+        .orElse("; no failure was reported, the service did not answer");
     return new CheckpointStateException(CheckpointStateException.Reason.NOT_SEEDED,
-        "the service did not answer the initial checkpoint request within " + seedTimeout
-            + "; ids are allocated only after the iteration's seed");
+        "the initial checkpoint request was not accepted within " + seedTimeout + lastFailure
+            + " (ids are allocated only after the connection's seed)");
+  }
+
+  private static <T> void complete(CompletableFuture<T> target, T value, Throwable error) {
+    if (error == null) {
+      target.complete(value);
+    } else {
+      target.completeExceptionally(unwrap(error));
+    }
   }
 
   private static CheckpointWaitException.Disconnected disconnected() {
     return new CheckpointWaitException.Disconnected(
         "not connected: connect before requesting checkpoints");
+  }
+
+  private static CheckpointWaitException.Closed closedFailure() {
+    return new CheckpointWaitException.Closed("the sync connection was closed");
   }
 
   private static CheckpointRequestId asTarget(WriteCheckpoint writeCheckpoint) {
@@ -524,6 +626,70 @@ public final class SyncConnection {
       error = error.getCause();
     }
     return error;
+  }
+
+  /** An id allocated in one epoch. */
+  private record Allocation(CheckpointRequestId id, Epoch epoch) {}
+
+  /** One connection: what {@link #connect} started and {@link #disconnect()} ends. */
+  private final class Session {
+    final CheckpointMode mode;
+    final ClientId clientId;
+    // Guarded by SyncConnection.this.
+    CompletableFuture<CheckpointRequestId> seeded;
+    boolean supported = true;
+    Scheduler.Cancellable repostTimer;
+    private final Set<CompletableFuture<?>> tracked = Collections.newSetFromMap(new IdentityHashMap<>());
+
+    Session(CheckpointMode mode, ClientId clientId) {
+      this.mode = mode;
+      this.clientId = clientId;
+    }
+
+    boolean isCurrent() {
+      synchronized (SyncConnection.this) {
+        return session == this;
+      }
+    }
+
+    void requireCurrent() {
+      if (!isCurrent()) {
+        throw disconnected();
+      }
+    }
+
+    /** A future the caller holds: it fails at the disconnect if still pending then. */
+    <T> CompletableFuture<T> track(CompletableFuture<T> future) {
+      synchronized (SyncConnection.this) {
+        if (session != this) {
+          future.completeExceptionally(disconnected());
+          return future;
+        }
+        tracked.add(future);
+      }
+      future.whenComplete((value, error) -> {
+        synchronized (SyncConnection.this) {
+          tracked.remove(future);
+        }
+      });
+      return future;
+    }
+
+    void failTracked(RuntimeException failure) {
+      List<CompletableFuture<?>> pending;
+      synchronized (SyncConnection.this) {
+        pending = new ArrayList<>(tracked);
+        tracked.clear();
+      }
+      pending.forEach(future -> future.completeExceptionally(failure));
+    }
+
+    void cancelRepost() {
+      if (repostTimer != null) {
+        repostTimer.cancel();
+        repostTimer = null;
+      }
+    }
   }
 
   /** Builds a {@link SyncConnection}. Not thread-safe; use it on one thread. */
