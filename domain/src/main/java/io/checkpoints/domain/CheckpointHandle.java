@@ -122,6 +122,11 @@ public final class CheckpointHandle {
     return null;
   }
 
+  /** Removes the handle from the registry: nobody received it. Call with the client's lock. */
+  void abandon() {
+    state.waiters.remove(tracker);
+  }
+
   private synchronized void forget(CompletableFuture<WriteCheckpoint> wait) {
     waits.remove(wait);
   }

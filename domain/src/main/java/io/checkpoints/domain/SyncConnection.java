@@ -1,7 +1,6 @@
 package io.checkpoints.domain;
 
 import io.checkpoints.ports.CheckpointArgumentException;
-import io.checkpoints.ports.CheckpointException;
 import io.checkpoints.ports.CheckpointMode;
 import io.checkpoints.ports.CheckpointRequest;
 import io.checkpoints.ports.CheckpointRequestId;
@@ -9,25 +8,18 @@ import io.checkpoints.ports.CheckpointRequestTransport;
 import io.checkpoints.ports.CheckpointStateException;
 import io.checkpoints.ports.CheckpointTransportException;
 import io.checkpoints.ports.CheckpointWaitException;
-import io.checkpoints.ports.ClientId;
 import io.checkpoints.ports.QueuedWrite;
-import io.checkpoints.ports.Scheduler;
 import io.checkpoints.ports.SyncLine;
 import io.checkpoints.ports.UserKey;
 import io.checkpoints.ports.WriteCheckpoint;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Collections;
-import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.function.Supplier;
-import java.util.stream.Stream;
 
 /**
  * The host's side of one sync client: connecting to the service (posting the initial request and
@@ -62,29 +54,24 @@ public final class SyncConnection implements AutoCloseable {
   private final SyncClient client;
   private final ClientState state;
   private final CheckpointRequestTransport transport;
-  private final Scheduler scheduler;
-  private final Duration retryDelay;
   private final Duration seedTimeout;
-  private final Duration initialBackoff;
-  private final Duration maxBackoff;
+  private final ServiceCalls calls;
+  private final Reposts reposts;
 
   // Guarded by this.
-  private Session session;
+  private ServiceSession session;
   private boolean closed;
-  private CheckpointRequestId awaitedId;
-  /** Whose counter {@link #awaitedId} came from. */
-  private Epoch awaitedEpoch;
 
   private SyncConnection(Builder builder) {
     this.client = builder.client;
     this.state = builder.client.state();
     this.transport = builder.transport;
-    this.scheduler = state.scheduler;
-    this.retryDelay = builder.retryDelay;
     this.seedTimeout = builder.seedTimeout;
-    this.initialBackoff = builder.initialBackoff;
-    this.maxBackoff = builder.maxBackoff;
-    client.status().addAppliedListener(applied -> applied.writeCheckpoint().ifPresent(this::onApplied));
+    this.calls = new ServiceCalls(state, client.status(), builder.initialBackoff, builder.maxBackoff,
+        this::onNotSupported);
+    this.reposts = new Reposts(state, client.barrier(), transport, calls, builder.retryDelay,
+        this::onNotSupported);
+    client.status().addAppliedListener(applied -> applied.writeCheckpoint().ifPresent(reposts::applied));
   }
 
   /**
@@ -142,24 +129,24 @@ public final class SyncConnection implements AutoCloseable {
     }
     endSession();
     Optional<CheckpointRequest> initial = user == null ? client.start(mode) : client.start(mode, user);
-    Session started = new Session(mode, client.clientId());
+    ServiceSession started = new ServiceSession(mode, client.clientId());
     synchronized (this) {
       session = started;
     }
     if (initial.isEmpty()) {
-      started.seeded = CompletableFuture.completedFuture(null);
-      return started.seeded.copy();
+      started.seededWith(CompletableFuture.completedFuture(null));
+      return started.seeded().copy();
     }
     CompletableFuture<CheckpointRequestId> seed = new CompletableFuture<>();
-    started.seeded = seed;
-    retrying(started, () -> transport.postCheckpointRequest(initial.get()), seed)
+    started.seededWith(seed);
+    calls.retrying(started, () -> transport.postCheckpointRequest(initial.get()), seed)
         .thenApply(accepted -> {
-          started.requireCurrent();
+          requireActive(started);
           client.sequence().seed(accepted);
-          restartRepost(started);
+          reposts.restart(started);
           return accepted;
         })
-        .whenComplete((accepted, error) -> complete(seed, accepted, error));
+        .whenComplete((accepted, error) -> ServiceCalls.complete(seed, accepted, error));
     return started.track(seed.copy());
   }
 
@@ -207,7 +194,7 @@ public final class SyncConnection implements AutoCloseable {
    *     the last failure), or the transport's failure that retrying cannot fix
    */
   public CompletableFuture<CheckpointHandle> requestCheckpoint() {
-    Session current;
+    ServiceSession current;
     synchronized (this) {
       RuntimeException refusal = refusal();
       if (refusal != null) {
@@ -216,22 +203,26 @@ public final class SyncConnection implements AutoCloseable {
       current = session;
     }
     CompletableFuture<CheckpointHandle> result = current.track(new CompletableFuture<>());
-    withTimeout(seedReady(current), seedTimeout, () -> seedTimedOut())
+    calls.withTimeout(seedReady(current), seedTimeout, this::seedTimedOut)
         .thenCompose(ignored -> {
           if (result.isDone()) {
             throw new CompletionException(new CancellationException());
           }
           Allocation allocation = state.write(tx -> new Allocation(client.sequence().next(), state.epoch()));
-          awaitAcknowledgement(allocation.id(), allocation.epoch());
-          return retrying(current,
-              () -> transport.postCheckpointRequest(new CheckpointRequest(current.clientId, allocation.id())), result)
-              .thenApply(accepted -> open(accepted, allocation.epoch()));
+          reposts.await(current, allocation.id(), allocation.epoch());
+          return calls.retrying(current,
+                  () -> transport.postCheckpointRequest(new CheckpointRequest(current.clientId, allocation.id())),
+                  result)
+              .thenApply(accepted -> open(current, accepted, allocation.epoch()));
         })
         .whenComplete((handle, error) -> {
           if (error != null) {
-            result.completeExceptionally(unwrap(error));
-          } else if (result.complete(handle)) {
-            awaitAcknowledgement(handle.id(), state.locked(state::epoch));
+            result.completeExceptionally(ServiceCalls.unwrap(error));
+          } else if (!result.complete(handle)) {
+            state.locked(() -> {
+              handle.abandon();
+              return null;
+            });
           }
         });
     return result;
@@ -263,18 +254,18 @@ public final class SyncConnection implements AutoCloseable {
   }
 
   /** @return the id the repost loop keeps posting until it is acknowledged, if any */
-  public synchronized Optional<CheckpointRequestId> awaitedId() {
-    return Optional.ofNullable(awaitedId);
+  public Optional<CheckpointRequestId> awaitedId() {
+    return reposts.awaitedId();
   }
 
   private Optional<UploadBatch> batch(Supplier<List<QueuedWrite>> read) {
     record Read(List<QueuedWrite> writes, Epoch epoch) {}
-    Read read1 = state.write(tx -> new Read(read.get(), state.epoch()));
-    if (read1.writes().isEmpty()) {
+    Read queued = state.write(tx -> new Read(read.get(), state.epoch()));
+    if (queued.writes().isEmpty()) {
       return Optional.empty();
     }
-    return Optional.of(new UploadBatch(read1.writes(), writes -> {
-      client.barrier().removeUploaded(writes, read1.epoch());
+    return Optional.of(new UploadBatch(queued.writes(), writes -> {
+      client.barrier().removeUploaded(writes, queued.epoch());
       return writeCheckpoint();
     }));
   }
@@ -285,7 +276,7 @@ public final class SyncConnection implements AutoCloseable {
    * retry of the pending checkpoint.
    */
   private CompletableFuture<Void> writeCheckpoint() {
-    Session current;
+    ServiceSession current;
     synchronized (this) {
       current = session;
     }
@@ -296,35 +287,38 @@ public final class SyncConnection implements AutoCloseable {
     }
     if (current.mode == CheckpointMode.LEGACY) {
       long queueSequence = client.barrier().uploadQueueSequence();
-      return current.track(retrying(current, () -> transport.fetchLegacyWriteCheckpoint(current.clientId), null)
+      return current.track(calls.retrying(current,
+              () -> transport.fetchLegacyWriteCheckpoint(current.clientId), null)
           .thenAccept(writeCheckpoint -> {
-            current.requireCurrent();
+            requireActive(current);
             client.barrier().targetLegacyWriteCheckpoint(queueSequence, asTarget(writeCheckpoint));
             client.completedUpload();
           }));
     }
-    return current.track(withTimeout(seedReady(current), seedTimeout, this::seedTimedOut)
+    return current.track(calls.withTimeout(seedReady(current), seedTimeout, this::seedTimedOut)
         .thenCompose(ignored -> {
           UploadCheckpointAllocation allocation = client.sequence().allocateForUpload();
           Epoch epoch = state.locked(state::epoch);
-          awaitAcknowledgement(allocation.id(), epoch);
-          return retrying(current,
-              () -> transport.postCheckpointRequest(new CheckpointRequest(current.clientId, allocation.id())), null)
+          reposts.await(current, allocation.id(), epoch);
+          return calls.retrying(current,
+                  () -> transport.postCheckpointRequest(new CheckpointRequest(current.clientId, allocation.id())),
+                  null)
               .thenAccept(accepted -> {
-                current.requireCurrent();
+                requireActive(current);
                 client.barrier().targetAcceptedRequest(allocation, accepted);
-                awaitAcknowledgement(accepted, epoch);
+                reposts.await(current, accepted, epoch);
                 client.completedUpload();
               });
         }));
   }
 
-  /** Registers a handle for an accepted request, unless its epoch ended meanwhile. */
-  private CheckpointHandle open(CheckpointRequestId accepted, Epoch epoch) {
-    return state.locked(() -> {
-      Epoch current = state.epoch();
-      if (!current.equals(epoch)) {
-        throw current.clears() != epoch.clears()
+  /** Registers a handle for an accepted request, unless its connection or epoch ended meanwhile. */
+  private CheckpointHandle open(ServiceSession current, CheckpointRequestId accepted, Epoch epoch) {
+    requireActive(current);
+    CheckpointHandle handle = state.locked(() -> {
+      Epoch now = state.epoch();
+      if (!now.equals(epoch)) {
+        throw now.clears() != epoch.clears()
             ? new CheckpointWaitException.Cleared("the database was cleared while checkpoint request "
                 + accepted + " was under way; requests made before a clear never complete")
             : new CheckpointWaitException.UserSwitched("the client connected as another user while"
@@ -332,33 +326,28 @@ public final class SyncConnection implements AutoCloseable {
       }
       return new CheckpointHandle(state, accepted, epoch);
     });
+    reposts.await(current, accepted, epoch);
+    return handle;
   }
 
   /**
    * The connection's seed, or a new one when a hard clear undid it: the counter is then posted
    * again, computed from the state as at the start, and seeded with the service's answer.
    */
-  private CompletableFuture<CheckpointRequestId> seedReady(Session current) {
-    CompletableFuture<CheckpointRequestId> seed;
-    synchronized (this) {
-      seed = current.seeded;
-    }
-    if (!seed.isDone() || seed.isCompletedExceptionally() || client.sequence().isSeeded()) {
+  private CompletableFuture<CheckpointRequestId> seedReady(ServiceSession current) {
+    CompletableFuture<CheckpointRequestId> seed = current.seeded();
+    if (!current.isSeeded() || client.sequence().isSeeded()) {
       return seed;
     }
     CheckpointRequest request = client.sequence().seedRequest();
     CompletableFuture<CheckpointRequestId> reseeded = new CompletableFuture<>();
-    retrying(current, () -> transport.postCheckpointRequest(request), reseeded)
+    current.seededWith(reseeded);
+    calls.retrying(current, () -> transport.postCheckpointRequest(request), reseeded)
         .thenApply(accepted -> {
-          current.requireCurrent();
+          requireActive(current);
           return client.sequence().seed(accepted);
         })
-        .whenComplete((accepted, error) -> complete(reseeded, accepted, error));
-    synchronized (this) {
-      if (session == current) {
-        current.seeded = reseeded;
-      }
-    }
+        .whenComplete((accepted, error) -> ServiceCalls.complete(reseeded, accepted, error));
     return reseeded;
   }
 
@@ -374,30 +363,19 @@ public final class SyncConnection implements AutoCloseable {
       return new CheckpointWaitException.LegacyMode(
           "the sync iteration runs in legacy mode: connect in requests mode to request checkpoints");
     }
-    if (!session.supported) {
+    if (!session.isSupported()) {
       return new CheckpointWaitException.NotSupported(
           "the service does not support checkpoint requests", null);
     }
     return null;
   }
 
-  private void onApplied(WriteCheckpoint writeCheckpoint) {
-    synchronized (this) {
-      if (awaitedId != null && writeCheckpoint.acknowledges(awaitedId)) {
-        awaitedId = null;
-      }
+  /** The service answered 404 on {@code from}: if it is still the connection, handles fail for good. */
+  private void onNotSupported(ServiceSession from, CheckpointTransportException.NotSupported cause) {
+    if (!from.markUnsupported()) {
+      return;
     }
-  }
-
-  private void onNotSupported(Session current, CheckpointTransportException.NotSupported cause) {
-    synchronized (this) {
-      if (session != current) {
-        return;
-      }
-      current.supported = false;
-      awaitedId = null;
-      current.cancelRepost();
-    }
+    reposts.forget();
     CheckpointWaitException.NotSupported failure = new CheckpointWaitException.NotSupported(
         "the service does not support checkpoint requests: " + cause.getMessage(), cause);
     state.locked(() -> {
@@ -406,185 +384,22 @@ public final class SyncConnection implements AutoCloseable {
     });
   }
 
-  /** Keeps posting {@code id} every retry delay until an applied id acknowledges it. */
-  private void awaitAcknowledgement(CheckpointRequestId id, Epoch epoch) {
-    Session current;
-    synchronized (this) {
-      // A clear or another user starts a counter whose next ids may equal the awaited one; posting
-      // that again would let the service keep an old replication position for an id the gate
-      // will wait on. So an awaited id of another epoch is forgotten.
-      if (awaitedId != null && awaitedEpoch.equals(epoch) && awaitedId.compareTo(id) >= 0) {
-        return;
-      }
-      awaitedId = id;
-      awaitedEpoch = epoch;
-      current = session;
-    }
-    if (current != null) {
-      restartRepost(current);
-    }
-  }
-
-  /** (Re)starts the repost timer of this connection: it fires every retry delay while connected. */
-  private void restartRepost(Session current) {
-    synchronized (this) {
-      current.cancelRepost();
-      if (session != current || current.mode != CheckpointMode.REQUESTS || !current.supported) {
-        return;
-      }
-      current.repostTimer = scheduler.schedule(retryDelay, () -> repost(current));
-    }
-  }
-
-  /**
-   * Posts again what the service has not acknowledged: the newest requested id until an applied id
-   * reaches it, and the gate's concrete target while it is above last seen (the service may have
-   * lost the record that acknowledged it).
-   */
-  private void repost(Session current) {
-    Epoch epoch = state.locked(state::epoch);
-    Optional<CheckpointRequestId> gateTarget = client.barrier().unacknowledgedTarget();
-    CheckpointRequest request;
-    synchronized (this) {
-      if (session != current || !current.supported) {
-        return;
-      }
-      current.repostTimer = scheduler.schedule(retryDelay, () -> repost(current));
-      if (!current.seeded.isDone() || current.seeded.isCompletedExceptionally()) {
-        return;
-      }
-      if (awaitedId != null && !awaitedEpoch.equals(epoch)) {
-        awaitedId = null;
-      }
-      Optional<CheckpointRequestId> id = Stream.of(Optional.ofNullable(awaitedId), gateTarget)
-          .flatMap(Optional::stream)
-          .max(CheckpointRequestId::compareTo);
-      if (id.isEmpty()) {
-        return;
-      }
-      request = new CheckpointRequest(current.clientId, id.get());
-    }
-    call(() -> transport.postCheckpointRequest(request)).whenComplete((accepted, error) -> {
-      if (!current.isCurrent()) {
-        return; // an answer of an ended connection changes nothing
-      }
-      if (error == null) {
-        reportRecovered();
-      } else if (unwrap(error) instanceof CheckpointTransportException.NotSupported notSupported) {
-        onNotSupported(current, notSupported);
-      } else if (unwrap(error) instanceof CheckpointException failure) {
-        reportFailure(failure);
-      }
-    });
-  }
-
   /** Ends the current connection: its futures fail, its timers stop, its answers are dropped. */
   private void endSession() {
-    Session ended;
+    ServiceSession ended;
     synchronized (this) {
       ended = session;
       session = null;
-      if (ended != null) {
-        ended.cancelRepost();
-      }
     }
     if (ended != null) {
-      ended.failTracked(disconnected());
+      ended.end(disconnected());
     }
   }
 
-  /**
-   * Calls until success or a failure that retrying cannot fix; stops once {@code owner} (a future
-   * the caller holds, or null) is done or the connection ended.
-   */
-  private <T> CompletableFuture<T> retrying(
-      Session current, Supplier<CompletableFuture<T>> call, CompletableFuture<?> owner) {
-    CompletableFuture<T> result = new CompletableFuture<>();
-    attempt(current, call, owner, result, initialBackoff, 0);
-    return result;
-  }
-
-  private <T> void attempt(Session current, Supplier<CompletableFuture<T>> call,
-      CompletableFuture<?> owner, CompletableFuture<T> result, Duration backoff, int unauthorizedInARow) {
-    if (owner != null && owner.isDone()) {
-      result.cancel(false);
-      return;
+  private static void requireActive(ServiceSession current) {
+    if (current.hasEnded()) {
+      throw disconnected();
     }
-    if (!current.isCurrent()) {
-      result.completeExceptionally(disconnected());
-      return;
-    }
-    call(call).whenComplete((value, error) -> {
-      if (!current.isCurrent()) {
-        // The answer belongs to a connection that ended, perhaps for another user: whatever it
-        // is, it changes nothing now.
-        result.completeExceptionally(disconnected());
-        return;
-      }
-      if (error == null) {
-        reportRecovered();
-        result.complete(value);
-        return;
-      }
-      Throwable cause = unwrap(error);
-      if (cause instanceof CheckpointException failure) {
-        reportFailure(failure);
-      }
-      boolean unauthorized = cause instanceof CheckpointTransportException.Unauthorized;
-      if (unauthorized && unauthorizedInARow >= 1) {
-        result.completeExceptionally(cause); // fresh credentials were refused too
-        return;
-      }
-      if (cause instanceof CheckpointTransportException transportFailure && transportFailure.isRetryable()) {
-        Duration next = backoff.multipliedBy(2).compareTo(maxBackoff) > 0 ? maxBackoff : backoff.multipliedBy(2);
-        scheduler.schedule(unauthorized ? Duration.ZERO : backoff,
-            () -> attempt(current, call, owner, result, unauthorized ? backoff : next, unauthorized ? 1 : 0));
-        return;
-      }
-      if (cause instanceof CheckpointTransportException.NotSupported notSupported) {
-        onNotSupported(current, notSupported);
-        cause = new CheckpointWaitException.NotSupported(
-            "the service does not support checkpoint requests: " + notSupported.getMessage(), notSupported);
-      }
-      result.completeExceptionally(cause);
-    });
-  }
-
-  private void reportFailure(CheckpointException failure) {
-    state.locked(() -> {
-      client.status().onFailure(failure);
-      return null;
-    });
-  }
-
-  private void reportRecovered() {
-    state.locked(() -> {
-      client.status().onRecovered();
-      return null;
-    });
-  }
-
-  /** Runs a transport call, turning a synchronous throw into a failed future. */
-  private static <T> CompletableFuture<T> call(Supplier<CompletableFuture<T>> call) {
-    try {
-      return Objects.requireNonNull(call.get(), "the transport returned no future");
-    } catch (RuntimeException e) {
-      return CompletableFuture.failedFuture(e);
-    }
-  }
-
-  private <T> CompletableFuture<T> withTimeout(
-      CompletableFuture<T> future, Duration timeout, Supplier<RuntimeException> onTimeout) {
-    if (future.isDone()) {
-      return future.copy();
-    }
-    CompletableFuture<T> result = new CompletableFuture<>();
-    Scheduler.Cancellable timer = scheduler.schedule(timeout, () -> result.completeExceptionally(onTimeout.get()));
-    future.whenComplete((value, error) -> {
-      timer.cancel();
-      complete(result, value, error);
-    });
-    return result;
   }
 
   private RuntimeException seedTimedOut() {
@@ -596,15 +411,7 @@ public final class SyncConnection implements AutoCloseable {
             + " (ids are allocated only after the connection's seed)");
   }
 
-  private static <T> void complete(CompletableFuture<T> target, T value, Throwable error) {
-    if (error == null) {
-      target.complete(value);
-    } else {
-      target.completeExceptionally(unwrap(error));
-    }
-  }
-
-  private static CheckpointWaitException.Disconnected disconnected() {
+  static CheckpointWaitException.Disconnected disconnected() {
     return new CheckpointWaitException.Disconnected(
         "not connected: connect before requesting checkpoints");
   }
@@ -621,76 +428,8 @@ public final class SyncConnection implements AutoCloseable {
     return CheckpointRequestId.of(writeCheckpoint.value());
   }
 
-  private static Throwable unwrap(Throwable error) {
-    while (error instanceof CompletionException && error.getCause() != null) {
-      error = error.getCause();
-    }
-    return error;
-  }
-
   /** An id allocated in one epoch. */
   private record Allocation(CheckpointRequestId id, Epoch epoch) {}
-
-  /** One connection: what {@link #connect} started and {@link #disconnect()} ends. */
-  private final class Session {
-    final CheckpointMode mode;
-    final ClientId clientId;
-    // Guarded by SyncConnection.this.
-    CompletableFuture<CheckpointRequestId> seeded;
-    boolean supported = true;
-    Scheduler.Cancellable repostTimer;
-    private final Set<CompletableFuture<?>> tracked = Collections.newSetFromMap(new IdentityHashMap<>());
-
-    Session(CheckpointMode mode, ClientId clientId) {
-      this.mode = mode;
-      this.clientId = clientId;
-    }
-
-    boolean isCurrent() {
-      synchronized (SyncConnection.this) {
-        return session == this;
-      }
-    }
-
-    void requireCurrent() {
-      if (!isCurrent()) {
-        throw disconnected();
-      }
-    }
-
-    /** A future the caller holds: it fails at the disconnect if still pending then. */
-    <T> CompletableFuture<T> track(CompletableFuture<T> future) {
-      synchronized (SyncConnection.this) {
-        if (session != this) {
-          future.completeExceptionally(disconnected());
-          return future;
-        }
-        tracked.add(future);
-      }
-      future.whenComplete((value, error) -> {
-        synchronized (SyncConnection.this) {
-          tracked.remove(future);
-        }
-      });
-      return future;
-    }
-
-    void failTracked(RuntimeException failure) {
-      List<CompletableFuture<?>> pending;
-      synchronized (SyncConnection.this) {
-        pending = new ArrayList<>(tracked);
-        tracked.clear();
-      }
-      pending.forEach(future -> future.completeExceptionally(failure));
-    }
-
-    void cancelRepost() {
-      if (repostTimer != null) {
-        repostTimer.cancel();
-        repostTimer = null;
-      }
-    }
-  }
 
   /** Builds a {@link SyncConnection}. Not thread-safe; use it on one thread. */
   public static final class Builder {

@@ -30,7 +30,8 @@ class SyncStatusTest {
   private final SyncStatus status = client.status();
 
   private static SyncStatusSnapshot snapshot(boolean connected, boolean connecting, Long applied) {
-    return new SyncStatusSnapshot(connected, connecting, Optional.ofNullable(applied).map(WriteCheckpoint::of));
+    return new SyncStatusSnapshot(connected, connecting, Optional.ofNullable(applied).map(WriteCheckpoint::of),
+        Optional.empty());
   }
 
   @Test
