@@ -56,12 +56,12 @@ final class ServiceCalls {
       return;
     }
     if (attempt.session().hasEnded()) {
-      attempt.result().completeExceptionally(SyncConnection.disconnected());
+      attempt.result().completeExceptionally(ServiceSession.disconnected());
       return;
     }
     call(attempt.call()).whenComplete((value, error) -> {
       if (attempt.session().hasEnded()) {
-        attempt.result().completeExceptionally(SyncConnection.disconnected());
+        attempt.result().completeExceptionally(ServiceSession.disconnected());
         return;
       }
       if (error == null) {

@@ -77,7 +77,7 @@ final class ServiceSession {
       }
     }
     if (hasEnded()) {
-      future.completeExceptionally(SyncConnection.disconnected());
+      future.completeExceptionally(disconnected());
       return future;
     }
     future.whenComplete((value, error) -> untrack(future));
@@ -105,5 +105,16 @@ final class ServiceSession {
       repostTimer.cancel();
       repostTimer = null;
     }
+  }
+
+  void requireActive() {
+    if (hasEnded()) {
+      throw disconnected();
+    }
+  }
+
+  static io.checkpoints.ports.CheckpointWaitException.Disconnected disconnected() {
+    return new io.checkpoints.ports.CheckpointWaitException.Disconnected(
+        "not connected: connect before requesting checkpoints");
   }
 }

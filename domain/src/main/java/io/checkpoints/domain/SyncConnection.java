@@ -8,10 +8,8 @@ import io.checkpoints.ports.CheckpointRequestTransport;
 import io.checkpoints.ports.CheckpointStateException;
 import io.checkpoints.ports.CheckpointTransportException;
 import io.checkpoints.ports.CheckpointWaitException;
-import io.checkpoints.ports.QueuedWrite;
 import io.checkpoints.ports.SyncLine;
 import io.checkpoints.ports.UserKey;
-import io.checkpoints.ports.WriteCheckpoint;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -19,7 +17,6 @@ import java.util.Optional;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.function.Supplier;
 
 /**
  * The host's side of one sync client: connecting to the service (posting the initial request and
@@ -54,9 +51,10 @@ public final class SyncConnection implements AutoCloseable {
   private final SyncClient client;
   private final ClientState state;
   private final CheckpointRequestTransport transport;
-  private final Duration seedTimeout;
   private final ServiceCalls calls;
   private final Reposts reposts;
+  private final Seeding seeding;
+  private final Uploads uploads;
 
   // Guarded by this.
   private ServiceSession session;
@@ -66,11 +64,12 @@ public final class SyncConnection implements AutoCloseable {
     this.client = builder.client;
     this.state = builder.client.state();
     this.transport = builder.transport;
-    this.seedTimeout = builder.seedTimeout;
     this.calls = new ServiceCalls(state, client.status(), builder.initialBackoff, builder.maxBackoff,
         this::onNotSupported);
     this.reposts = new Reposts(state, client.barrier(), transport, calls, builder.retryDelay,
         this::onNotSupported);
+    this.seeding = new Seeding(client, transport, calls, builder.seedTimeout);
+    this.uploads = new Uploads(client, transport, calls, seeding, reposts, this::currentSession);
     client.status().addAppliedListener(applied -> applied.writeCheckpoint().ifPresent(reposts::applied));
   }
 
@@ -141,7 +140,7 @@ public final class SyncConnection implements AutoCloseable {
     started.seededWith(seed);
     calls.retrying(started, () -> transport.postCheckpointRequest(initial.get()), seed)
         .thenApply(accepted -> {
-          requireActive(started);
+          started.requireActive();
           client.sequence().seed(accepted);
           reposts.restart(started);
           return accepted;
@@ -203,7 +202,7 @@ public final class SyncConnection implements AutoCloseable {
       current = session;
     }
     CompletableFuture<CheckpointHandle> result = current.track(new CompletableFuture<>());
-    calls.withTimeout(seedReady(current), seedTimeout, this::seedTimedOut)
+    seeding.ready(current)
         .thenCompose(ignored -> {
           if (result.isDone()) {
             throw new CompletionException(new CancellationException());
@@ -240,7 +239,7 @@ public final class SyncConnection implements AutoCloseable {
     if (limit < 1) {
       throw new CheckpointArgumentException("an upload batch holds at least 1 write, got a limit of " + limit);
     }
-    return batch(() -> client.barrier().firstWrites(limit));
+    return uploads.batch(() -> client.barrier().firstWrites(limit));
   }
 
   /**
@@ -250,7 +249,7 @@ public final class SyncConnection implements AutoCloseable {
    * @return the batch, or empty if the queue is empty
    */
   public Optional<UploadBatch> nextUploadTransaction() {
-    return batch(() -> client.barrier().firstTransaction());
+    return uploads.batch(() -> client.barrier().firstTransaction());
   }
 
   /** @return the id the repost loop keeps posting until it is acknowledged, if any */
@@ -258,63 +257,9 @@ public final class SyncConnection implements AutoCloseable {
     return reposts.awaitedId();
   }
 
-  private Optional<UploadBatch> batch(Supplier<List<QueuedWrite>> read) {
-    record Read(List<QueuedWrite> writes, Epoch epoch) {}
-    Read queued = state.write(tx -> new Read(read.get(), state.epoch()));
-    if (queued.writes().isEmpty()) {
-      return Optional.empty();
-    }
-    return Optional.of(new UploadBatch(queued.writes(), writes -> {
-      client.barrier().removeUploaded(writes, queued.epoch());
-      return writeCheckpoint();
-    }));
-  }
-
-  /**
-   * The write checkpoint after an upload batch (allocate an id and post it; legacy mode: fetch
-   * the legacy write checkpoint), adopted as the target if no write came in since, then the
-   * retry of the pending checkpoint.
-   */
-  private CompletableFuture<Void> writeCheckpoint() {
-    ServiceSession current;
-    synchronized (this) {
-      current = session;
-    }
-    if (current == null) {
-      return CompletableFuture.failedFuture(new CheckpointWaitException.Disconnected(
-          "the batch was removed from the queue, but the client is not connected: the write"
-              + " checkpoint is requested after the next upload, and the gate stays armed until then"));
-    }
-    if (current.mode == CheckpointMode.LEGACY) {
-      long queueSequence = client.barrier().uploadQueueSequence();
-      return current.track(calls.retrying(current,
-              () -> transport.fetchLegacyWriteCheckpoint(current.clientId), null)
-          .thenAccept(writeCheckpoint -> {
-            requireActive(current);
-            client.barrier().targetLegacyWriteCheckpoint(queueSequence, asTarget(writeCheckpoint));
-            client.completedUpload();
-          }));
-    }
-    return current.track(calls.withTimeout(seedReady(current), seedTimeout, this::seedTimedOut)
-        .thenCompose(ignored -> {
-          UploadCheckpointAllocation allocation = client.sequence().allocateForUpload();
-          Epoch epoch = state.locked(state::epoch);
-          reposts.await(current, allocation.id(), epoch);
-          return calls.retrying(current,
-                  () -> transport.postCheckpointRequest(new CheckpointRequest(current.clientId, allocation.id())),
-                  null)
-              .thenAccept(accepted -> {
-                requireActive(current);
-                client.barrier().targetAcceptedRequest(allocation, accepted);
-                reposts.await(current, accepted, epoch);
-                client.completedUpload();
-              });
-        }));
-  }
-
   /** Registers a handle for an accepted request, unless its connection or epoch ended meanwhile. */
   private CheckpointHandle open(ServiceSession current, CheckpointRequestId accepted, Epoch epoch) {
-    requireActive(current);
+    current.requireActive();
     CheckpointHandle handle = state.locked(() -> {
       Epoch now = state.epoch();
       if (!now.equals(epoch)) {
@@ -330,34 +275,13 @@ public final class SyncConnection implements AutoCloseable {
     return handle;
   }
 
-  /**
-   * The connection's seed, or a new one when a hard clear undid it: the counter is then posted
-   * again, computed from the state as at the start, and seeded with the service's answer.
-   */
-  private CompletableFuture<CheckpointRequestId> seedReady(ServiceSession current) {
-    CompletableFuture<CheckpointRequestId> seed = current.seeded();
-    if (!current.isSeeded() || client.sequence().isSeeded()) {
-      return seed;
-    }
-    CheckpointRequest request = client.sequence().seedRequest();
-    CompletableFuture<CheckpointRequestId> reseeded = new CompletableFuture<>();
-    current.seededWith(reseeded);
-    calls.retrying(current, () -> transport.postCheckpointRequest(request), reseeded)
-        .thenApply(accepted -> {
-          requireActive(current);
-          return client.sequence().seed(accepted);
-        })
-        .whenComplete((accepted, error) -> ServiceCalls.complete(reseeded, accepted, error));
-    return reseeded;
-  }
-
   /** Why a request cannot be made now, or null. Call with this locked. */
   private RuntimeException refusal() {
     if (closed) {
       return closedFailure();
     }
     if (session == null) {
-      return disconnected();
+      return ServiceSession.disconnected();
     }
     if (session.mode == CheckpointMode.LEGACY) {
       return new CheckpointWaitException.LegacyMode(
@@ -384,6 +308,10 @@ public final class SyncConnection implements AutoCloseable {
     });
   }
 
+  private synchronized ServiceSession currentSession() {
+    return session;
+  }
+
   /** Ends the current connection: its futures fail, its timers stop, its answers are dropped. */
   private void endSession() {
     ServiceSession ended;
@@ -392,40 +320,12 @@ public final class SyncConnection implements AutoCloseable {
       session = null;
     }
     if (ended != null) {
-      ended.end(disconnected());
+      ended.end(ServiceSession.disconnected());
     }
-  }
-
-  private static void requireActive(ServiceSession current) {
-    if (current.hasEnded()) {
-      throw disconnected();
-    }
-  }
-
-  private RuntimeException seedTimedOut() {
-    String lastFailure = client.status().snapshot().lastFailure()
-        .map(failure -> "; the last failure was " + failure)
-        .orElse("; no failure was reported, the service did not answer");
-    return new CheckpointStateException(CheckpointStateException.Reason.NOT_SEEDED,
-        "the initial checkpoint request was not accepted within " + seedTimeout + lastFailure
-            + " (ids are allocated only after the connection's seed)");
-  }
-
-  static CheckpointWaitException.Disconnected disconnected() {
-    return new CheckpointWaitException.Disconnected(
-        "not connected: connect before requesting checkpoints");
   }
 
   private static CheckpointWaitException.Closed closedFailure() {
     return new CheckpointWaitException.Closed("the sync connection was closed");
-  }
-
-  private static CheckpointRequestId asTarget(WriteCheckpoint writeCheckpoint) {
-    if (writeCheckpoint.value() < 1) {
-      throw new CheckpointTransportException.MalformedResponse(
-          "the legacy write checkpoint must be a positive id, got " + writeCheckpoint, null);
-    }
-    return CheckpointRequestId.of(writeCheckpoint.value());
   }
 
   /** An id allocated in one epoch. */

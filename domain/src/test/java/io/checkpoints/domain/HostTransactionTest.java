@@ -122,6 +122,6 @@ class HostTransactionTest {
     } finally {
       threads.shutdownNow();
     }
-    assertThat(f.store.inTransaction(tx -> tx.uploadQueue().size())).isEqualTo(2_000);
+    assertThat(f.store.<Long>inTransaction(tx -> tx.uploadQueue().size())).isEqualTo(2_000L);
   }
 }

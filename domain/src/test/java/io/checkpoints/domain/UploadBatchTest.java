@@ -27,7 +27,7 @@ class UploadBatchTest {
   }
 
   private long queued() {
-    return f.store.inTransaction(tx -> tx.uploadQueue().size());
+    return f.store.<Long>inTransaction(tx -> tx.uploadQueue().size());
   }
 
   @Test
