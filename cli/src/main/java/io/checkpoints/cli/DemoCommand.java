@@ -12,6 +12,7 @@ import io.checkpoints.domain.CheckpointHandle;
 import io.checkpoints.domain.LineOutcome;
 import io.checkpoints.domain.SyncClient;
 import io.checkpoints.domain.SyncConnection;
+import io.checkpoints.domain.UploadBatch;
 import io.checkpoints.ports.CheckpointMode;
 import io.checkpoints.ports.CheckpointRequestId;
 import io.checkpoints.ports.ClearFlags;
@@ -170,15 +171,17 @@ final class DemoCommand implements Callable<Integer>, VerboseOption {
         line("local write queued (upload queue #" + queued + "): the gate is armed, target = "
             + describe(client.barrier().target()));
 
-        client.barrier().markUploaded(queued);
-        line("upload completed: the queue is empty, but the target is still MAX, so downloads"
-            + " stay held");
+        UploadBatch batch = connection.nextUploadBatch(100).orElseThrow(
+            () -> new StepFailed("the queued write is not in the upload queue", null));
+        line("upload batch read: " + batch.writes().size() + " write (" + batch.writes().get(0).table() + "/"
+            + batch.writes().get(0).rowId() + " " + batch.writes().get(0).operation()
+            + "); the app uploads it to its backend");
 
-        await(connection.uploadCompleted(), "posting the upload's checkpoint request");
+        await(batch.complete(), "completing the upload batch");
         CheckpointRequestId target = client.barrier().target().orElseThrow(
             () -> new StepFailed("the target was not set after the upload", null));
-        line("checkpoint request id " + target.value() + " allocated and posted; the service accepted it:"
-            + " target = " + target.value());
+        line("upload completed: the write left the queue; checkpoint request id " + target.value()
+            + " allocated and posted; the service accepted it: target = " + target.value());
 
         CheckpointHandle handle = await(connection.requestCheckpoint(), "requesting a checkpoint handle");
         CompletableFuture<WriteCheckpoint> waiter = handle.waitForSync();

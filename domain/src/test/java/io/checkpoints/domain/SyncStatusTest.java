@@ -12,6 +12,7 @@ import io.checkpoints.ports.CheckpointMode;
 import io.checkpoints.ports.CheckpointWaitException;
 import io.checkpoints.ports.ClearFlags;
 import io.checkpoints.ports.SyncLine;
+import io.checkpoints.ports.SyncProtocolException;
 import io.checkpoints.ports.SyncStatusSnapshot;
 import io.checkpoints.ports.WriteCheckpoint;
 import java.time.Duration;
@@ -30,7 +31,8 @@ class SyncStatusTest {
   private final SyncStatus status = client.status();
 
   private static SyncStatusSnapshot snapshot(boolean connected, boolean connecting, Long applied) {
-    return new SyncStatusSnapshot(connected, connecting, Optional.ofNullable(applied).map(WriteCheckpoint::of));
+    return new SyncStatusSnapshot(connected, connecting, Optional.ofNullable(applied).map(WriteCheckpoint::of),
+        Optional.empty());
   }
 
   @Test
@@ -77,8 +79,12 @@ class SyncStatusTest {
   void anErrorDisconnects() {
     client.start(CheckpointMode.REQUESTS);
     client.handleLine(new SyncLine.Other("data"));
-    assertThatThrownBy(() -> client.handleLine(diff("1", null)));
-    assertThat(status.snapshot()).isEqualTo(SyncStatusSnapshot.DISCONNECTED);
+    assertThatThrownBy(() -> client.handleLine(diff("1", null))).isInstanceOf(SyncProtocolException.class);
+    SyncStatusSnapshot after = status.snapshot();
+    assertThat(after.connected()).isFalse();
+    assertThat(after.connecting()).isFalse();
+    assertThat(after.lastFailure()).as("the error that ended the iteration stays visible")
+        .hasValueSatisfying(failure -> assertThat(failure.error()).isInstanceOf(SyncProtocolException.class));
   }
 
   @Test

@@ -22,7 +22,14 @@ public class CheckpointStateException extends CheckpointException {
     /** A soft clear was asked for while a sync iteration is active. */
     CLEAR_REFUSED,
     /** A sync line arrived that is not allowed at this point of the iteration. */
-    LINE_OUT_OF_ORDER
+    LINE_OUT_OF_ORDER,
+    /** The store was closed: it reads and writes nothing any more. */
+    STORE_CLOSED,
+    /**
+     * An upload batch was completed twice, after a clear, or after its writes left the queue
+     * another way.
+     */
+    STALE_UPLOAD_BATCH
   }
 
   /**
