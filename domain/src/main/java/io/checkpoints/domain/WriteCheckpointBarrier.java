@@ -43,8 +43,18 @@ public final class WriteCheckpointBarrier {
    */
   public long recordLocalWrite(LocalWrite write) {
     Objects.requireNonNull(write, "write");
-    return client.locked(() -> client.store.inTransaction(tx ->
-        write.insertOnly() ? tx.uploadQueue().enqueue(write) : tx.enqueueArmingGate(write)));
+    return client.locked(() -> client.store.inTransaction(tx -> {
+      if (write.insertOnly()) {
+        return tx.uploadQueue().enqueue(write);
+      }
+      CheckpointTransaction.Enqueued enqueued = tx.enqueueArmingGate(write);
+      if (!enqueued.gateArmed()) {
+        tx.state().setTarget(CheckpointRequestId.MAX);
+        tx.state().deleteLastSeen();
+        tx.state().deleteLastApplied();
+      }
+      return enqueued.sequence();
+    }));
   }
 
   /**
