@@ -262,6 +262,13 @@ final class H2Dialect implements SqlDialect {
     if (!isObject) {
       return Optional.empty();
     }
+    // The trigger's own condition, read in the same transaction before the insert fires it: it
+    // arms unless arming is paused or the table is declared insert-only.
+    boolean armed = handle.createQuery("SELECT " + ARMING_PAUSED_VARIABLE + " IS NULL AND NOT EXISTS"
+            + " (SELECT 1 FROM " + INSERT_ONLY_TABLES + " WHERE name = :type)")
+        .bind("type", write.table())
+        .mapTo(Boolean.class)
+        .one();
     // JSON_OBJECT keeps the members in this order and FORMAT JSON embeds the data as JSON (both
     // compact, as SQLite's json_object and json write them).
     handle.createUpdate("INSERT INTO ps_crud(data, tx_id) VALUES (CAST(JSON_OBJECT('op': :op, 'id': :id,"
@@ -272,9 +279,8 @@ final class H2Dialect implements SqlDialect {
         .bind("data", write.dataJson())
         .bind("txId", txId)
         .execute();
-    // The identity column is not the sequence: the high-water mark the trigger keeps is. Whether
-    // the trigger armed the gate is not told (the store then arms it itself).
-    return Optional.of(new QueuedWrite(lastQueueSequence(handle), false));
+    // The identity column is not the sequence: the high-water mark the trigger keeps is.
+    return Optional.of(new QueuedWrite(lastQueueSequence(handle), armed));
   }
 
   @Override
