@@ -149,8 +149,8 @@ public final class InMemoryCheckpointStore implements CheckpointStore {
   /**
    * Closes the store: afterwards every transaction fails with
    * {@link CheckpointStateException.Reason#STORE_CLOSED}. Waits for a running transaction to
-   * finish; closing twice does nothing. The state is kept only for {@link #toString()}-free
-   * garbage collection: nothing reads it any more.
+   * finish; closing twice does nothing. The store holds no outside resource, so closing only
+   * makes it refuse further work, as the SQL stores do once their connection is closed.
    */
   @Override
   public void close() {
