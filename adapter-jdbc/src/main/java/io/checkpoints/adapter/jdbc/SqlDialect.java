@@ -253,7 +253,8 @@ public interface SqlDialect {
   List<QueuedRow> firstTransactionRows(Handle handle);
 
   /**
-   * One {@code ps_crud} row as a dialect decoded it; the store checks it.
+   * One {@code ps_crud} row as a dialect decoded it; the store checks it. Immutable and
+   * thread-safe.
    *
    * @param sequence {@code ps_crud.id}
    * @param transactionId {@code ps_crud.tx_id}, null for SQL NULL
@@ -284,7 +285,10 @@ public interface SqlDialect {
     return Optional.empty();
   }
 
-  /** Told how a transaction on a connection ended; see {@link #watchTransactionEnds}. */
+  /**
+   * Told how a transaction on a connection ended; see {@link #watchTransactionEnds}.
+   * Implementations must be thread-safe: any thread that ends a transaction may tell them.
+   */
   @FunctionalInterface
   interface TransactionEndListener {
     /** @param committed true after a commit, false after a rollback */

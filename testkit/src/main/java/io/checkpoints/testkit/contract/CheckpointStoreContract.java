@@ -68,9 +68,15 @@ import org.junit.jupiter.params.provider.ValueSource;
  *
  * <p>It covers absent and present values of every key; setting, overwriting and deleting the
  * target, the counter, last seen (any signed 64-bit value) and last applied; a stable client id;
- * the upload queue and its sequence numbers; the per-user sequences; {@code clear}; rollback of
- * every kind of change on any exception; nested transactions; and serialised concurrent
- * read-modify-write transactions.
+ * the upload queue, its sequence numbers and its reads ({@code firstWrites}, {@code
+ * firstTransaction}, rows written by SQL where the store has a JDBC connection); the refusal of data
+ * that is not a JSON object, with the same message on every store; the per-user sequences;
+ * {@code clear}; rollback of every kind of change on any exception; nested transactions;
+ * completion callbacks, also in a caller's transaction ({@link #newCallerConnection()}); a closed
+ * store; and serialised concurrent read-modify-write transactions. The optional fast paths are
+ * checked as the store declares them ({@link #offersIncrementFastPath()},
+ * {@link #armsGateInTheInsert()}). Every test fails after 120 s instead of hanging on a store that
+ * blocks.
  *
  * <p>An adapter with a real difference from one of the few expectations listed in
  * {@link Expectation} declares it, with the reason, by overriding {@link #differences()}; the test

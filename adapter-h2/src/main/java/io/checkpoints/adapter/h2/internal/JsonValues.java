@@ -101,7 +101,7 @@ public final class JsonValues {
 
   /**
    * The members of a {@code ps_crud.data} object that the upload queue's reads need; other
-   * members ({@code "old"}, {@code "metadata"}) are skipped.
+   * members ({@code "old"}, {@code "metadata"}) are skipped. Immutable and thread-safe.
    *
    * @param operation {@code "op"} if a string, else null
    * @param table {@code "type"} if a string, else null
