@@ -131,8 +131,8 @@ public final class ModelRunner {
   }
 
   /**
-   * Runs one action list on a fresh store and a fresh model. A store that is
-   * {@link AutoCloseable} is closed when the run ends.
+   * Runs one action list on a fresh store and a fresh model; the store is closed when the run
+   * ends.
    *
    * @param actions the actions
    * @return the first divergence, or empty if there was none
@@ -142,12 +142,10 @@ public final class ModelRunner {
     try {
       return run(actions, store);
     } finally {
-      if (store instanceof AutoCloseable closeable) {
-        try {
-          closeable.close();
-        } catch (Exception e) {
-          throw new IllegalStateException("closing the store of a model-based run failed", e);
-        }
+      try {
+        store.close();
+      } catch (RuntimeException e) {
+        throw new IllegalStateException("closing the store of a model-based run failed", e);
       }
     }
   }
