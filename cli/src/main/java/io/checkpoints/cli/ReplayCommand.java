@@ -24,6 +24,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -38,8 +39,6 @@ import picocli.CommandLine.Spec;
  */
 @Command(
     name = "replay",
-    mixinStandardHelpOptions = true,
-    versionProvider = CheckpointsCommand.Version.class,
     description = {
         "Runs a replay script (JSON Lines, one event per line) against a sync client and prints"
             + " one JSON line per event: {\"ok\": ...} or {\"error\": {\"kind\": ..., \"message\":"
@@ -48,13 +47,12 @@ import picocli.CommandLine.Spec;
             + " exits with status 1.",
         "With --store sqlite or h2 the state lives in the database file --db (created if missing),"
             + " so a later run on the same file goes on from it."},
-    exitCodeListHeading = "%nExit status:%n",
     exitCodeList = {
         "0:the script ran, even if events printed error lines",
         "1:the script is malformed (a line is not an event) or could not be read to the end,"
             + " or the database could not be opened",
         "2:usage error (also: the script file does not exist or is not readable, --db is missing"
-            + " for sqlite/h2 or given for memory, or its directory does not exist)"})
+            + " for sqlite/h2 or given for memory, is a directory, or its directory does not exist)"})
 final class ReplayCommand implements Callable<Integer>, VerboseOption {
 
   /** The stores {@code --store} can choose. */
@@ -86,9 +84,8 @@ final class ReplayCommand implements Callable<Integer>, VerboseOption {
           + " the id the reference recordings were made with); a database that has one keeps it.")
   private String clientId;
 
-  @Option(names = {"-v", "--verbose"},
-      description = "Print stack traces of failures and of every event error on standard error.")
-  private boolean verbose;
+  @Mixin
+  private VerboseMixin verbose;
 
   @Parameters(index = "0", paramLabel = "SCRIPT",
       description = "The replay script (JSON Lines, UTF-8); '-' reads standard input.")
@@ -100,7 +97,7 @@ final class ReplayCommand implements Callable<Integer>, VerboseOption {
 
   @Override
   public boolean verbose() {
-    return verbose;
+    return verbose.verbose();
   }
 
   @Override
@@ -111,7 +108,7 @@ final class ReplayCommand implements Callable<Integer>, VerboseOption {
     checkDatabaseOption();
     try (BufferedReader reader = open()) {
       ReplayRunner runner = ReplayRunner.create();
-      if (verbose) {
+      if (verbose.verbose()) {
         runner = runner.withErrorObserver(e -> {
           e.printStackTrace(err);
           err.flush();
@@ -124,9 +121,7 @@ final class ReplayCommand implements Callable<Integer>, VerboseOption {
         throw new ParameterException(spec.commandLine(), "invalid --db: " + e.getMessage());
       } catch (CheckpointException e) {
         err.println(name() + ": cannot open the " + store + " database " + db + ": " + e.getMessage());
-        if (verbose) {
-          e.printStackTrace(err);
-        }
+        verbose.printStackTrace(e, err);
         err.flush();
         return CheckpointsCommand.EXIT_FAILED;
       }
@@ -152,9 +147,7 @@ final class ReplayCommand implements Callable<Integer>, VerboseOption {
       IOException cause = e instanceof UncheckedIOException unchecked ? unchecked.getCause()
           : (IOException) e;
       err.println(name() + ": cannot read the script " + script + ": " + describe(cause));
-      if (verbose) {
-        e.printStackTrace(err);
-      }
+      verbose.printStackTrace(e, err);
       err.flush();
       return CheckpointsCommand.EXIT_FAILED;
     }
@@ -197,8 +190,8 @@ final class ReplayCommand implements Callable<Integer>, VerboseOption {
     if (store != StoreKind.memory && db == null) {
       throw new ParameterException(spec.commandLine(), "--store " + store + " needs --db FILE");
     }
-    if (db != null && Files.isDirectory(db)) {
-      throw new ParameterException(spec.commandLine(), "--db is a directory, not a database file: " + db);
+    if (db != null) {
+      DatabaseFiles.requireCreatable(spec, db);
     }
   }
 
@@ -207,19 +200,11 @@ final class ReplayCommand implements Callable<Integer>, VerboseOption {
       case memory:
         return InMemoryCheckpointStore.create(id);
       case sqlite:
-        requireDirectory();
         return SqliteCheckpointStore.open(db, SqliteStoreOptions.defaults().withClientIdIfAbsent(id));
       case h2:
         return H2CheckpointStore.open(db, H2StoreOptions.defaults().withClientIdIfAbsent(id));
       default:
         throw new IllegalStateException("unknown store " + store);
-    }
-  }
-
-  private void requireDirectory() {
-    Path directory = db.toAbsolutePath().getParent();
-    if (directory == null || !Files.isDirectory(directory)) {
-      throw new CheckpointArgumentException("the directory of " + db + " does not exist");
     }
   }
 

@@ -83,13 +83,15 @@ class ReplayStoresCommandTest {
     CliHarness directory = new CliHarness();
     assertThat(directory.execute("replay", "--store", store, "--db", folder.toString(), script.toString()))
         .isEqualTo(2);
-    assertThat(directory.errText()).startsWith("checkpoints replay: --db is a directory");
+    assertThat(directory.errText().lines()).singleElement().asString()
+        .isEqualTo("checkpoints replay: " + folder + " is a directory, not a database file"
+            + " (see 'checkpoints replay --help')");
 
     CliHarness missing = new CliHarness();
     assertThat(missing.execute("replay", "--store", store, "--db", folder.resolve("no/such/x.db").toString(),
         script.toString())).isEqualTo(2);
     assertThat(missing.errText().lines()).singleElement().asString()
-        .startsWith("checkpoints replay: invalid --db: ")
+        .startsWith("checkpoints replay: the directory of ")
         .contains("does not exist");
     assertThat(missing.outLines()).isEmpty();
   }
