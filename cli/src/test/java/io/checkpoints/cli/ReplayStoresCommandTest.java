@@ -102,6 +102,7 @@ class ReplayStoresCommandTest {
   void notADatabase(String store) throws IOException {
     Path notADatabase = folder.resolve(store.equals("h2") ? "junk.mv.db" : "junk.db");
     Files.writeString(notADatabase, "this is not a database, but long enough to look like a file".repeat(100));
+    byte[] before = Files.readAllBytes(notADatabase);
     CliHarness cli = new CliHarness();
     assertThat(cli.execute("replay", "--store", store, "--db", notADatabase.toString(),
         script("s.jsonl", "{\"current\": null}").toString())).isEqualTo(1);
@@ -109,6 +110,7 @@ class ReplayStoresCommandTest {
         .startsWith("checkpoints replay: cannot open the " + store + " database " + notADatabase + ": ");
     assertThat(cli.errText()).doesNotContain("\tat ");
     assertThat(cli.outLines()).isEmpty();
+    assertThat(Files.readAllBytes(notADatabase)).as("a refused file is left as it was").isEqualTo(before);
 
     CliHarness verbose = new CliHarness();
     verbose.execute("replay", "--verbose", "--store", store, "--db", notADatabase.toString(),
