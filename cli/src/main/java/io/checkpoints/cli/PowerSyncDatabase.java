@@ -81,7 +81,7 @@ final class PowerSyncDatabase {
    *     of this library's earlier version (its checkpoint keys are those of version 14)
    */
   int schemaVersion() throws SQLException, Unsupported {
-    return supportedVersion(SqliteDatabaseFile.of("the database", connection));
+    return supportedVersion(SqliteDatabaseFile.of(null, connection));
   }
 
   /**

@@ -179,7 +179,7 @@ public final class SqliteCheckpointStore implements CheckpointStore, AutoCloseab
     Objects.requireNonNull(options, "options");
     try {
       SqliteMigrations.inTransaction(handle, () -> {
-        checkSchemaVersion(handle, "the database", options);
+        checkSchemaVersion(handle, databaseFile(handle).map(Path::toString).orElse(null), options);
         return null;
       });
     } catch (JdbiException e) {
@@ -228,7 +228,7 @@ public final class SqliteCheckpointStore implements CheckpointStore, AutoCloseab
     try {
       contents = SqliteDatabaseFile.of(name, handle.getConnection());
     } catch (SQLException e) {
-      throw SqliteDialect.storageFailure("could not read the schema of " + name, e);
+      throw SqliteDialect.storageFailure("could not read the schema", e);
     }
     contents.requireUsableByStore(options);
     if (contents.schemaVersion().orElse(SqliteMigrations.CURRENT_VERSION)

@@ -52,6 +52,7 @@ public final class SqliteDatabaseFile {
       List.of("ps_tx", "id,current_tx,next_tx"),
       List.of(SqliteDialect.USER_SEQUENCE_TABLE, "user_key,last_request_id"));
 
+  /** The file as the caller named it, or null for a database known only by its connection. */
   private final String name;
   private final Kind kind;
   private final List<String> tables;
@@ -103,15 +104,15 @@ public final class SqliteDatabaseFile {
   }
 
   /**
-   * What the database of a connection holds, read with plain queries (inside the caller's
-   * transaction, if it has one).
+   * What the database of a connection holds, read with plain queries that change nothing (inside
+   * the caller's transaction, if it has one).
    *
-   * @param name how messages name the database
+   * @param name how messages name the database (its file), or null if it has no name
    * @param connection the connection
-   * @return what it holds
+   * @return what it holds; never {@link Kind#MISSING} or {@link Kind#NOT_SQLITE}
    * @throws SQLException if it cannot be read; {@code SQLITE_NOTADB} for a file that is not SQLite
    */
-  static SqliteDatabaseFile of(String name, Connection connection) throws SQLException {
+  public static SqliteDatabaseFile of(String name, Connection connection) throws SQLException {
     List<String> tables = new ArrayList<>();
     int otherObjects = 0;
     try (Statement statement = connection.createStatement();
@@ -240,7 +241,7 @@ public final class SqliteDatabaseFile {
     }
     if (version == SqliteMigrations.LEGACY_VERSION) {
       throw refused("the database is a PowerSync database at schema version 13, which keeps the"
-          + " apply gate in ps_buckets.$local; migrate it to 14 first (`checkpoints migrate " + name
+          + " apply gate in ps_buckets.$local; migrate it to 14 first (`checkpoints migrate " + fileArgument()
           + " --to 14`, SqliteMigrations.migrate, or SqliteStoreOptions.withLegacySchemaMigration(true))");
     }
     throw refused("the database is a PowerSync database at schema version " + version
@@ -261,10 +262,10 @@ public final class SqliteDatabaseFile {
       return;
     }
     if (kind == Kind.MISSING) {
-      throw new CheckpointArgumentException("no database file at " + name);
+      throw new CheckpointArgumentException("no database file at " + label());
     }
     if (isNew()) {
-      throw refused(name + " is " + describe() + ": there is nothing to migrate (a checkpoint store"
+      throw refused(label() + " is " + describe() + ": there is nothing to migrate (a checkpoint store"
           + " creates a PowerSync database at schema version " + SqliteMigrations.CURRENT_VERSION
           + " in it)");
     }
@@ -291,15 +292,15 @@ public final class SqliteDatabaseFile {
 
   private void refuseUnlessPowerSync() {
     switch (kind) {
-      case EARLIER_LIBRARY_VERSION -> throw refused(name + " is " + describe() + "; upgrade it to a"
-          + " PowerSync database with `checkpoints migrate " + name + " --to "
+      case EARLIER_LIBRARY_VERSION -> throw refused(label() + " is " + describe() + "; upgrade it to a"
+          + " PowerSync database with `checkpoints migrate " + fileArgument() + " --to "
           + SqliteMigrations.CURRENT_VERSION + "` (SqliteMigrations.migrate)");
-      case OTHER_APPLICATION, NOT_SQLITE -> throw refused(name + " is " + describe()
+      case OTHER_APPLICATION, NOT_SQLITE -> throw refused(label() + " is " + describe()
           + (shapeProblems.isEmpty() ? "" : " (" + String.join("; ", shapeProblems) + ")")
           + "; this library leaves it untouched");
       default -> {
         if (!shapeProblems.isEmpty()) {
-          throw refused(name + " is " + describe() + ", but " + String.join("; ", shapeProblems)
+          throw refused(label() + " is " + describe() + ", but " + String.join("; ", shapeProblems)
               + "; this file cannot be used");
         }
       }
@@ -310,15 +311,24 @@ public final class SqliteDatabaseFile {
     return new SqliteFileRefusedException(message, this);
   }
 
-  /** @return the name of the file, as the caller gave it */
-  public String name() {
-    return name;
+  /** @return the name of the file, as the caller gave it, if it has one */
+  public java.util.Optional<String> name() {
+    return java.util.Optional.ofNullable(name);
+  }
+
+  private String label() {
+    return name != null ? name : "the database";
+  }
+
+  /** The file as a command-line argument, in the hints that name a command. */
+  private String fileArgument() {
+    return name != null ? name : "DB";
   }
 
   /** @return the kind, tables and version, for diagnostics */
   @Override
   public String toString() {
-    return "SqliteDatabaseFile[" + name + ": " + kind + ", tables=" + tables
+    return "SqliteDatabaseFile[" + label() + ": " + kind + ", tables=" + tables
         + schemaVersion.stream().mapToObj(v -> ", version=" + v).findFirst().orElse("")
         + (shapeProblems.isEmpty() ? "" : ", problems=" + shapeProblems) + "]";
   }

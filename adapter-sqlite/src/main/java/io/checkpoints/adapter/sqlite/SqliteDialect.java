@@ -135,7 +135,7 @@ final class SqliteDialect implements SqlDialect {
     // looked at before opening.
     SqliteDatabaseFile contents;
     try {
-      contents = SqliteDatabaseFile.of("the database", handle.getConnection());
+      contents = SqliteDatabaseFile.of(null, handle.getConnection());
     } catch (SQLException e) {
       throw storageFailure("could not read the schema", e);
     }

@@ -264,7 +264,7 @@ public final class SqliteMigrations {
   private static int requireMigratableVersion(Handle handle) {
     SqliteDatabaseFile contents;
     try {
-      contents = SqliteDatabaseFile.of("the database", handle.getConnection());
+      contents = SqliteDatabaseFile.of(null, handle.getConnection());
     } catch (SQLException e) {
       throw SqliteDialect.storageFailure("could not read the schema", e);
     }

@@ -180,6 +180,14 @@ class SqliteDatabaseFileTest {
           .isEqualTo(Kind.EARLIER_LIBRARY_VERSION);
       assertThat(Snapshot.of(file)).isEqualTo(before);
     }
+    try (Connection connection = new SQLiteConfig().createConnection("jdbc:sqlite:" + file)) {
+      assertThatThrownBy(() -> SqliteCheckpointStore.join(connection))
+          .isInstanceOf(SqliteFileRefusedException.class)
+          .hasMessageContaining("checkpoints migrate " + file.toRealPath() + " --to 14");
+      assertThat(Sql.rows(connection, "SELECT count(*) FROM sqlite_master WHERE name = 'ps_migration'"))
+          .containsExactly("0");
+    }
+    assertThat(Snapshot.of(file)).isEqualTo(before);
   }
 
   @Test
