@@ -97,7 +97,7 @@ public final class SqliteCheckpointStore implements CheckpointStore, AutoCloseab
     Objects.requireNonNull(options, "options");
     // Read-only first: a file the store refuses is left exactly as it was.
     SqliteDatabaseFile.inspect(file).requireUsableByStore(options);
-    Connection connection = SqliteConnections.open(file, options);
+    Connection connection = SqliteConnections.openWal(file, options);
     Handle handle = null;
     try {
       handle = Jdbi.create(connection).open();

@@ -90,7 +90,8 @@ public final class SqliteConnections {
     }
   }
 
-  private static Connection openWal(Path file, SqliteStoreOptions options) {
+  /** Opens (creating if missing) and switches to WAL, for a file already judged usable. */
+  static Connection openWal(Path file, SqliteStoreOptions options) {
     SQLiteConfig config = new SQLiteConfig();
     config.setBusyTimeout((int) options.busyTimeout().toMillis());
     Connection connection;
