@@ -260,13 +260,20 @@ class DatabaseFileCommandsTest {
       ReferenceCore.initialize(connection);
       ReferenceCore.inTransaction(connection, "SELECT powersync_test_migration(13)");
     }
+    // What an SDK makes: the app's schema on top (views, their triggers, ps_data__ tables).
+    Path sdk = folder.resolve("sdk.db");
+    try (Connection connection = ReferenceCore.get().open(sdk)) {
+      ReferenceCore.initialize(connection);
+      ReferenceCore.inTransaction(connection, "SELECT powersync_replace_schema('{\"tables\": [{\"name\":"
+          + " \"todos\", \"columns\": [{\"name\": \"title\", \"type\": \"text\"}]}]}')");
+    }
     Path ours = folder.resolve("ours.db");
     SqliteCheckpointStore.open(ours).close();
-    return List.of(v14, v13, ours, earlierLibraryFile("earlier.db"));
+    return List.of(v14, v13, sdk, ours, earlierLibraryFile("earlier.db"));
   }
 
   @Test
-  @DisplayName("inspect, repair and migrate work on the reference's v13 and v14 databases, our fresh file and an earlier-version file")
+  @DisplayName("inspect, repair and migrate work on the reference's v13 and v14 databases, one with an app schema as SDKs make it, our fresh file and an earlier-version file")
   void inspectRepairAndMigrateWorkOnEveryMakersDatabase() throws Exception {
     for (Path db : databasesOfEveryMaker()) {
       CliHarness inspect = new CliHarness();
@@ -281,6 +288,8 @@ class DatabaseFileCommandsTest {
       CliHarness store = new CliHarness();
       assertThat(store.execute("sql", db.toString(), "SELECT count(*) FROM ps_crud")).as("sql %s", db).isZero();
     }
+    assertThat(value(folder.resolve("sdk.db"), "SELECT count(*) FROM sqlite_master WHERE type = 'view'"))
+        .as("the app's views are still there").isEqualTo(1);
   }
 
   @ParameterizedTest(name = "{0}")
