@@ -79,7 +79,8 @@ public final class CheckpointsCommand implements Callable<Integer> {
     CommandLine commandLine = new CommandLine(new CheckpointsCommand(), new Factory(stdin));
     commandLine.setParameterExceptionHandler(CheckpointsCommand::usageError);
     commandLine.setExecutionExceptionHandler((e, cl, parsed) -> {
-      boolean verbose = cl.getCommand() instanceof VerboseOption command && command.verbose();
+      boolean verbose = cl.getCommandSpec().mixins().values().stream()
+          .anyMatch(mixin -> mixin.userObject() instanceof VerboseMixin option && option.verbose());
       cl.getErr().println(cl.getCommandSpec().qualifiedName() + ": internal error: " + e
           + (verbose ? "" : " (run with --verbose for the stack trace)"));
       if (verbose) {

@@ -64,7 +64,7 @@ import picocli.CommandLine.Spec;
         "1:a step did not happen as told (the line says which), or --db is a file the store"
             + " refuses (not a PowerSync database at version 14; it is left unchanged)",
         "2:usage error (also: --db is a directory, or its directory does not exist)"})
-final class DemoCommand implements Callable<Integer>, VerboseOption {
+final class DemoCommand implements Callable<Integer> {
 
   static final String USER = "demo-user";
   static final ClientId CLIENT = ClientId.of("demo-client");
@@ -83,11 +83,6 @@ final class DemoCommand implements Callable<Integer>, VerboseOption {
 
   @Mixin
   private VerboseMixin verbose;
-
-  @Override
-  public boolean verbose() {
-    return verbose.verbose();
-  }
 
   /** A step of the story that did not happen. */
   static final class StepFailed extends Exception {

@@ -38,7 +38,7 @@ import picocli.CommandLine.Spec;
         "1:the file is not a PowerSync database of version 13 or 14 nor a file of an earlier"
             + " version of this library (the message says what it is), or cannot be read",
         "2:usage error (also: the file does not exist, or is a directory)"})
-final class InspectCommand implements Callable<Integer>, VerboseOption {
+final class InspectCommand implements Callable<Integer> {
 
   /** The diagnosis: a stable code and a message for people. */
   record Diagnosis(String code, String message) {}
@@ -54,11 +54,6 @@ final class InspectCommand implements Callable<Integer>, VerboseOption {
 
   @Mixin
   private VerboseMixin verbose;
-
-  @Override
-  public boolean verbose() {
-    return verbose.verbose();
-  }
 
   @Override
   public Integer call() {

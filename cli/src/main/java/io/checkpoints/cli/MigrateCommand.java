@@ -34,7 +34,7 @@ import picocli.CommandLine.Spec;
         "1:the migration was refused or failed and changed nothing (for example: another"
             + " application's database, an empty file, or a schema version other than 13 or 14)",
         "2:usage error (also: --to is not 13 or 14, DB does not exist, or is a directory)"})
-final class MigrateCommand implements Callable<Integer>, VerboseOption {
+final class MigrateCommand implements Callable<Integer> {
 
   @Spec
   private CommandSpec spec;
@@ -48,11 +48,6 @@ final class MigrateCommand implements Callable<Integer>, VerboseOption {
 
   @Mixin
   private VerboseMixin verbose;
-
-  @Override
-  public boolean verbose() {
-    return verbose.verbose();
-  }
 
   @Override
   public Integer call() {

@@ -41,7 +41,7 @@ import picocli.CommandLine.Spec;
         "1:refused, the file unchanged (queued writes; or the file is not a PowerSync database of"
             + " version 13 or 14 nor a file of an earlier version of this library)",
         "2:usage error (also: no repair chosen, the file does not exist, or is a directory)"})
-final class RepairCommand implements Callable<Integer>, VerboseOption {
+final class RepairCommand implements Callable<Integer> {
 
   @Spec
   private CommandSpec spec;
@@ -54,11 +54,6 @@ final class RepairCommand implements Callable<Integer>, VerboseOption {
 
   @Mixin
   private VerboseMixin verbose;
-
-  @Override
-  public boolean verbose() {
-    return verbose.verbose();
-  }
 
   /** A repair that must not happen; rolled back. */
   private static final class Refused extends Exception {

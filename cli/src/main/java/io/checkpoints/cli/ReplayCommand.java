@@ -53,7 +53,7 @@ import picocli.CommandLine.Spec;
             + " or the database could not be opened",
         "2:usage error (also: the script file does not exist or is not readable, --db is missing"
             + " for sqlite/h2 or given for memory, is a directory, or its directory does not exist)"})
-final class ReplayCommand implements Callable<Integer>, VerboseOption {
+final class ReplayCommand implements Callable<Integer> {
 
   /** The stores {@code --store} can choose. */
   enum StoreKind {
@@ -93,11 +93,6 @@ final class ReplayCommand implements Callable<Integer>, VerboseOption {
 
   ReplayCommand(InputStream stdin) {
     this.stdin = stdin;
-  }
-
-  @Override
-  public boolean verbose() {
-    return verbose.verbose();
   }
 
   @Override

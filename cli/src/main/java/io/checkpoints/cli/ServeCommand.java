@@ -32,7 +32,7 @@ import picocli.CommandLine.Spec;
         "0:stopped",
         "1:the server could not start (for example, the port is taken)",
         "2:usage error"})
-final class ServeCommand implements Callable<Integer>, VerboseOption {
+final class ServeCommand implements Callable<Integer> {
 
   @Spec
   private CommandSpec spec;
@@ -53,11 +53,6 @@ final class ServeCommand implements Callable<Integer>, VerboseOption {
 
   @Mixin
   private VerboseMixin verbose;
-
-  @Override
-  public boolean verbose() {
-    return verbose.verbose();
-  }
 
   private final CompletableFuture<CheckpointHttpServer> started = new CompletableFuture<>();
   private final CountDownLatch stopped = new CountDownLatch(1);

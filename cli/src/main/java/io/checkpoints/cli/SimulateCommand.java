@@ -28,7 +28,7 @@ import picocli.CommandLine.Spec;
         "0:every run kept every invariant",
         "1:a run broke an invariant (the report names the seed and the shrunk trace)",
         "2:usage error"})
-final class SimulateCommand implements Callable<Integer>, VerboseOption {
+final class SimulateCommand implements Callable<Integer> {
 
   @Spec
   private CommandSpec spec;
@@ -53,11 +53,6 @@ final class SimulateCommand implements Callable<Integer>, VerboseOption {
 
   @Mixin
   private VerboseMixin verbose;
-
-  @Override
-  public boolean verbose() {
-    return verbose.verbose();
-  }
 
   @Override
   public Integer call() {

@@ -57,7 +57,7 @@ import picocli.CommandLine.Spec;
             + " refused (not a PowerSync database at version 14: the file is left unchanged) or"
             + " could not be opened",
         "2:usage error (also: DB is a directory, or its directory does not exist)"})
-final class SqlCommand implements Callable<Integer>, VerboseOption {
+final class SqlCommand implements Callable<Integer> {
 
   /** The modes {@code --iteration} can start. */
   enum Iteration {
@@ -93,11 +93,6 @@ final class SqlCommand implements Callable<Integer>, VerboseOption {
 
   @Mixin
   private VerboseMixin verbose;
-
-  @Override
-  public boolean verbose() {
-    return verbose.verbose();
-  }
 
   @Override
   public Integer call() {

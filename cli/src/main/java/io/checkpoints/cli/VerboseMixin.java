@@ -5,7 +5,8 @@ import picocli.CommandLine.Option;
 
 /**
  * The {@code -v/--verbose} option of every command (a picocli mixin), so that failures can show
- * their stack trace. Not thread-safe: picocli fills it, one instance per execution.
+ * their stack trace; the top-level handler of unexpected failures looks for it among a command's
+ * mixins. Not thread-safe: picocli fills it, one instance per execution.
  */
 final class VerboseMixin {
 
