@@ -79,10 +79,11 @@ final class ReplayCommand implements Callable<Integer> {
           + " missing; H2 keeps it in FILE.mv.db unless FILE already ends with .mv.db.")
   private Path db;
 
-  @Option(names = "--client-id", paramLabel = "ID", defaultValue = "test-client",
-      description = "The database's client id, as initial requests show it (default: ${DEFAULT-VALUE},"
-          + " the id the reference recordings were made with); a database that has one keeps it.")
-  private String clientId;
+  /** The client id of the reference recordings, so that a replay prints what they print. */
+  static final ClientId RECORDINGS_CLIENT_ID = ClientId.of("test-client");
+
+  @Mixin
+  private ClientIdMixin clientId;
 
   @Mixin
   private VerboseMixin verbose;
@@ -99,7 +100,7 @@ final class ReplayCommand implements Callable<Integer> {
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
-    ClientId id = clientId();
+    ClientId id = clientId.clientId().orElse(RECORDINGS_CLIENT_ID);
     checkDatabaseOption();
     try (BufferedReader reader = open()) {
       ReplayRunner runner = ReplayRunner.create();
@@ -145,14 +146,6 @@ final class ReplayCommand implements Callable<Integer> {
       verbose.printStackTrace(e, err);
       err.flush();
       return CheckpointsCommand.EXIT_FAILED;
-    }
-  }
-
-  private ClientId clientId() {
-    try {
-      return ClientId.of(clientId);
-    } catch (CheckpointArgumentException e) {
-      throw new ParameterException(spec.commandLine(), "invalid --client-id: " + e.getMessage());
     }
   }
 

@@ -7,10 +7,8 @@ import io.checkpoints.adapter.sqlite.SqliteControlFunctions;
 import io.checkpoints.adapter.sqlite.SqliteDatabaseFile;
 import io.checkpoints.adapter.sqlite.SqliteStoreOptions;
 import io.checkpoints.domain.SyncClient;
-import io.checkpoints.ports.CheckpointArgumentException;
 import io.checkpoints.ports.CheckpointException;
 import io.checkpoints.ports.CheckpointMode;
-import io.checkpoints.ports.ClientId;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -27,7 +25,6 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /**
@@ -86,10 +83,8 @@ final class SqlCommand implements Callable<Integer> {
           + " initial request as the first line (the iteration lasts until the command ends).")
   private Iteration iteration;
 
-  @Option(names = "--client-id", paramLabel = "ID",
-      description = "The client id to store if the database has none (default: a random UUID, as a"
-          + " PowerSync database gets).")
-  private String clientId;
+  @Mixin
+  private ClientIdMixin clientId;
 
   @Mixin
   private VerboseMixin verbose;
@@ -138,14 +133,7 @@ final class SqlCommand implements Callable<Integer> {
 
   private SqliteStoreOptions options() {
     SqliteStoreOptions options = SqliteStoreOptions.defaults();
-    if (clientId == null) {
-      return options;
-    }
-    try {
-      return options.withClientIdIfAbsent(ClientId.of(clientId));
-    } catch (CheckpointArgumentException e) {
-      throw new ParameterException(spec.commandLine(), "invalid --client-id: " + e.getMessage());
-    }
+    return clientId.clientId().map(options::withClientIdIfAbsent).orElse(options);
   }
 
   /** Runs one statement in its own transaction; its result or error as a line. */

@@ -349,7 +349,7 @@ class DatabaseFileCommandsTest {
   }
 
   @Test
-  @DisplayName("every command shares --verbose, --help and --version through picocli mixins and inherited attributes")
+  @DisplayName("every command shares --verbose, --help and --version through picocli mixins and inherited attributes; DB and --client-id are mixins too")
   void sharedOptions() {
     CommandLine commandLine = CheckpointsCommand.commandLine(java.io.InputStream.nullInputStream());
     commandLine.getSubcommands().forEach((name, command) -> {
@@ -359,6 +359,9 @@ class DatabaseFileCommandsTest {
     });
     for (String name : List.of("inspect", "repair", "migrate", "sql")) {
       assertThat(commandLine.getSubcommands().get(name).getCommandSpec().mixins()).as(name).containsKey("database");
+    }
+    for (String name : List.of("sql", "replay")) {
+      assertThat(commandLine.getSubcommands().get(name).getCommandSpec().mixins()).as(name).containsKey("clientId");
     }
   }
 }
