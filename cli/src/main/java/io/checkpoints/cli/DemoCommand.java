@@ -7,12 +7,14 @@ import io.checkpoints.adapter.http.SyncStreamReader;
 import io.checkpoints.adapter.inmemory.ManualScheduler;
 import io.checkpoints.adapter.inmemory.SimulatedCheckpointService;
 import io.checkpoints.adapter.sqlite.SqliteCheckpointStore;
+import io.checkpoints.adapter.sqlite.SqliteDatabaseFile;
 import io.checkpoints.adapter.sqlite.SqliteStoreOptions;
 import io.checkpoints.domain.CheckpointHandle;
 import io.checkpoints.domain.LineOutcome;
 import io.checkpoints.domain.SyncClient;
 import io.checkpoints.domain.SyncConnection;
 import io.checkpoints.domain.UploadBatch;
+import io.checkpoints.ports.CheckpointException;
 import io.checkpoints.ports.CheckpointMode;
 import io.checkpoints.ports.CheckpointRequestId;
 import io.checkpoints.ports.ClearFlags;
@@ -36,6 +38,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -50,8 +53,6 @@ import picocli.CommandLine.Spec;
  */
 @Command(
     name = "demo",
-    mixinStandardHelpOptions = true,
-    versionProvider = CheckpointsCommand.Version.class,
     description = {
         "Tells the story of a checkpoint request as a timeline: a local write arms the gate, the"
             + " upload completes, an id is posted, the service acknowledges it after replication"
@@ -59,12 +60,12 @@ import picocli.CommandLine.Spec;
             + " which the per-user sequence continues the ids.",
         "Runs on an embedded SQLite file and the simulated service on loopback HTTP, in virtual"
             + " time (t+ seconds)."},
-    exitCodeListHeading = "%nExit status:%n",
     exitCodeList = {
         "0:the story ran to its end",
-        "1:a step did not happen as told (the line says which)",
-        "2:usage error"})
-final class DemoCommand implements Callable<Integer>, VerboseOption {
+        "1:a step did not happen as told (the line says which), or --db is a file the store"
+            + " refuses (not a PowerSync database at version 14; it is left unchanged)",
+        "2:usage error (also: --db is a directory, or its directory does not exist)"})
+final class DemoCommand implements Callable<Integer> {
 
   static final String USER = "demo-user";
   static final ClientId CLIENT = ClientId.of("demo-client");
@@ -77,16 +78,12 @@ final class DemoCommand implements Callable<Integer>, VerboseOption {
   private CommandSpec spec;
 
   @Option(names = "--db", paramLabel = "FILE",
-      description = "The SQLite file to use and keep (default: a temporary file, deleted at the end).")
+      description = "The SQLite file to use and keep, created if missing (default: a temporary"
+          + " file, deleted at the end).")
   private Path db;
 
-  @Option(names = {"-v", "--verbose"}, description = "Print the stack trace of a failure.")
-  private boolean verbose;
-
-  @Override
-  public boolean verbose() {
-    return verbose;
-  }
+  @Mixin
+  private VerboseMixin verbose;
 
   /** A step of the story that did not happen. */
   static final class StepFailed extends Exception {
@@ -101,11 +98,20 @@ final class DemoCommand implements Callable<Integer>, VerboseOption {
   public Integer call() throws IOException {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
-    Path file = db;
+    Path file = db == null ? null : DatabaseFiles.requireCreatable(spec, db);
     boolean temporary = file == null;
     if (temporary) {
       file = Files.createTempFile("checkpoints-demo-", ".db");
       Files.delete(file); // the store creates a fresh PowerSync-format file in its place
+    }
+    try {
+      // Read-only first: a file the store refuses is left exactly as it was, and named.
+      SqliteDatabaseFile.inspect(file).requireUsableByStore(SqliteStoreOptions.defaults());
+    } catch (CheckpointException e) {
+      err.println(spec.qualifiedName() + ": cannot use the database " + file + ": " + e.getMessage());
+      verbose.printStackTrace(e, err);
+      err.flush();
+      return CheckpointsCommand.EXIT_FAILED;
     }
     try {
       new Story(file, out).tell();
@@ -114,9 +120,7 @@ final class DemoCommand implements Callable<Integer>, VerboseOption {
       out.flush();
       err.println(spec.qualifiedName() + ": " + e.getMessage()
           + (e.getCause() != null ? ": " + e.getCause() : ""));
-      if (verbose) {
-        e.printStackTrace(err);
-      }
+      verbose.printStackTrace(e, err);
       err.flush();
       return CheckpointsCommand.EXIT_FAILED;
     } finally {

@@ -19,8 +19,8 @@ import org.sqlite.core.DB;
 /**
  * SQLite, on the PowerSync database format. Stateless and thread-safe.
  *
- * <p>The tables it creates in a fresh file have exactly the reference core's definitions
- * ({@code ps_kv}, {@code ps_crud}, {@code ps_tx}), plus the per-user sequence table. Local writes
+ * <p>A new file gets the schema of a PowerSync database at version 14 ({@link PowerSyncSchema}),
+ * plus the per-user sequence table; a PowerSync database gets the per-user table. Local writes
  * arm the gate through a TEMP trigger, which exists only on this library's connections: see
  * {@code docs/sqlite.md} for why.
  */
@@ -34,16 +34,6 @@ final class SqliteDialect implements SqlDialect {
   static final String ARMING_TRIGGER = "checkpoints_local_write_arms_gate";
   static final String INSERT_ONLY_TABLES = "checkpoints_insert_only_tables";
   static final String ARMING_PAUSED = "checkpoints_arming_paused";
-
-  private static final List<String> SCHEMA = List.of(
-      "CREATE TABLE IF NOT EXISTS ps_kv(key TEXT PRIMARY KEY NOT NULL, value BLOB)",
-      "CREATE TABLE IF NOT EXISTS ps_crud (id INTEGER PRIMARY KEY AUTOINCREMENT, data TEXT, tx_id INTEGER)",
-      "CREATE TABLE IF NOT EXISTS ps_tx(id INTEGER PRIMARY KEY NOT NULL, current_tx INTEGER, next_tx INTEGER)",
-      "INSERT OR IGNORE INTO ps_tx(id, current_tx, next_tx) VALUES (1, NULL, 1)",
-      "CREATE TABLE IF NOT EXISTS " + USER_SEQUENCE_TABLE + "(\n"
-          + "  user_key TEXT PRIMARY KEY NOT NULL,\n"
-          + "  last_request_id INTEGER NOT NULL\n"
-          + ") STRICT");
 
   private static final List<String> ARMING = List.of(
       "CREATE TEMP TABLE IF NOT EXISTS " + INSERT_ONLY_TABLES + "(name TEXT PRIMARY KEY NOT NULL)",
@@ -219,24 +209,19 @@ final class SqliteDialect implements SqlDialect {
 
   @Override
   public void ensureSchema(Handle handle) {
-    for (String statement : SCHEMA) {
-      handle.execute(statement);
+    // Decided again inside the store's transaction: the file may have changed since it was
+    // looked at before opening.
+    SqliteDatabaseFile contents;
+    try {
+      contents = SqliteDatabaseFile.of(null, handle.getConnection());
+    } catch (SQLException e) {
+      throw storageFailure("could not read the schema", e);
     }
-    requireColumns(handle, "ps_kv", "key,value");
-    requireColumns(handle, "ps_crud", "id,data,tx_id");
-    requireColumns(handle, "ps_tx", "id,current_tx,next_tx");
-    requireColumns(handle, USER_SEQUENCE_TABLE, "user_key,last_request_id");
-  }
-
-  private static void requireColumns(Handle handle, String table, String columns) {
-    String actual = handle.createQuery(
-            "SELECT group_concat(name, ',') FROM (SELECT name FROM pragma_table_info(:table) ORDER BY cid)")
-        .bind("table", table)
-        .mapTo(String.class)
-        .one();
-    if (!columns.equals(actual)) {
-      throw new CheckpointStorageException("table " + table + " has the columns (" + actual
-          + "), expected (" + columns + ") as in a PowerSync database; this file cannot be used");
+    if (contents.isNew()) {
+      PowerSyncSchema.create(handle);
+    } else {
+      contents.requireUsableByStore(SqliteStoreOptions.defaults());
+      handle.execute(PowerSyncSchema.USER_SEQUENCE);
     }
   }
 
