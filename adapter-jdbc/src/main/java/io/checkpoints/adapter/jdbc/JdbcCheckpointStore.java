@@ -895,13 +895,9 @@ public final class JdbcCheckpointStore implements CheckpointStore, AutoCloseable
      * @throws CheckpointArgumentException if a name is null or blank
      */
     public Builder insertOnlyTables(Collection<String> tables) {
-      for (String table : Objects.requireNonNull(tables, "tables")) {
-        if (table == null || table.isBlank()) {
-          throw new CheckpointArgumentException(
-              "insert-only table names must be non-blank, got " + (table == null ? "null" : "\"" + table + "\""));
-        }
-        insertOnlyTables.add(table);
-      }
+      Set<String> all = InsertOnlyTables.union(insertOnlyTables, tables);
+      insertOnlyTables.clear();
+      insertOnlyTables.addAll(all);
       return this;
     }
 
