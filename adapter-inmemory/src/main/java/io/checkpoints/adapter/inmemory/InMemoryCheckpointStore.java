@@ -163,10 +163,15 @@ public final class InMemoryCheckpointStore implements CheckpointStore {
   }
 
   private void recordUndo(Runnable undo) {
+    checkOpen();
+    undoLog.push(undo);
+  }
+
+  /** Transaction views work only while their transaction is open. */
+  private void checkOpen() {
     if (undoLog == null) {
       throw new IllegalStateException("the transaction is no longer open");
     }
-    undoLog.push(undo);
   }
 
   private final class Transaction implements CheckpointTransaction {
@@ -215,7 +220,7 @@ public final class InMemoryCheckpointStore implements CheckpointStore {
     @Override
     public void afterCompletion(CompletionCallback callback) {
       Objects.requireNonNull(callback, "callback");
-      recordUndo(() -> { }); // fails when the transaction is no longer open
+      checkOpen();
       completions.add(callback);
     }
 
@@ -343,13 +348,13 @@ public final class InMemoryCheckpointStore implements CheckpointStore {
         throw new CheckpointArgumentException(
             "the number of queued writes to read must be at least 1, got " + limit);
       }
-      recordUndo(() -> { }); // fails when the transaction is no longer open
+      checkOpen();
       return queue.entrySet().stream().limit(limit).map(e -> queuedWrite(e.getKey(), e.getValue())).toList();
     }
 
     @Override
     public List<QueuedWrite> firstTransaction() {
-      recordUndo(() -> { });
+      checkOpen();
       OptionalLong first = queue.values().stream().mapToLong(Queued::transactionId).min();
       if (first.isEmpty()) {
         return List.of();

@@ -344,6 +344,17 @@ public interface SqlDialect {
         .orElseThrow();
   }
 
+  /**
+   * Undoes {@link #takeTransactionId} when the write it was taken for was refused, so that refused
+   * input changes nothing: {@code next_tx} of row 1 becomes {@code txId} again.
+   *
+   * @param handle the connection
+   * @param txId the id {@link #takeTransactionId} returned in this transaction
+   */
+  default void giveBackTransactionId(Handle handle, long txId) {
+    handle.createUpdate("UPDATE ps_tx SET next_tx = :txId WHERE id = 1").bind("txId", txId).execute();
+  }
+
   /** @return the highest id of per-user sequence {@code :user} (a user key), as column 1 */
   String selectUserSequence();
 
