@@ -126,9 +126,7 @@ final class ReplayCommand implements Callable<Integer> {
         result = runner.run(checkpointStore, SyncClient.create(checkpointStore), reader, out::println);
       } finally {
         out.flush();
-        if (checkpointStore instanceof AutoCloseable closeable) {
-          close(closeable);
-        }
+        close(checkpointStore);
       }
       if (!result.wellFormed()) {
         ReplayResult.ScriptError first = result.scriptErrors().get(0);
