@@ -92,7 +92,7 @@ public final class CheckpointHandle {
    * @throws io.checkpoints.ports.CheckpointArgumentException if the timeout is zero or negative
    */
   public CompletableFuture<WriteCheckpoint> waitForSync(Duration timeout) {
-    SyncStatus.requirePositive(timeout);
+    Durations.requirePositive(timeout, "timeout");
     CompletableFuture<WriteCheckpoint> wait = waitForSync();
     if (!wait.isDone()) {
       var timer = state.scheduler.schedule(timeout, () -> wait.completeExceptionally(

@@ -95,6 +95,21 @@ public final class CheckpointSequence {
   }
 
   /**
+   * Raises the iteration user's per-user sequence to an id about to be posted as the initial
+   * request, so that a later initial request for that user never goes below it, even if this one
+   * is never answered and a clear follows. Nothing happens without a known user.
+   *
+   * @param request the request about to be posted
+   * @throws CheckpointStateException if no iteration is active
+   */
+  void notePosted(CheckpointRequest request) {
+    state.write(tx -> {
+      state.requireIteration().user().ifPresent(user -> tx.userSequences().raise(user, request.id()));
+      return null;
+    });
+  }
+
+  /**
    * Reads the counter; needs no iteration and never allocates.
    *
    * @return the counter, or empty if it is not set

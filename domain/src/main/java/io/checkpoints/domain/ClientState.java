@@ -39,6 +39,8 @@ final class ClientState {
   final Waiters waiters = new Waiters();
   private Iteration iteration;
   private Epoch epoch = Epoch.FIRST;
+  /** Whether an iteration was ever started on this client. */
+  private boolean everStarted;
   /** The journal of the store transaction each thread has open. */
   private final java.util.Map<Thread, Journal> journals = new java.util.HashMap<>(4);
   /** Effects of in-memory-only operations, run when the outermost lock is released. */
@@ -123,12 +125,31 @@ final class ClientState {
 
   void setIteration(Iteration next) {
     Iteration previous = iteration;
+    boolean previouslyStarted = everStarted;
     iteration = next;
-    onRollback(() -> iteration = previous);
+    everStarted |= next != null;
+    onRollback(() -> {
+      iteration = previous;
+      everStarted = previouslyStarted;
+    });
+  }
+
+  boolean everStarted() {
+    return everStarted;
   }
 
   Epoch epoch() {
     return epoch;
+  }
+
+  /**
+   * @throws io.checkpoints.ports.CheckpointWaitException if {@code expected} is no longer the
+   *     current epoch (a clear or a user switch came in between)
+   */
+  void requireEpoch(Epoch expected, String what) {
+    if (!epoch.equals(expected)) {
+      throw expected.endedBy(epoch, what);
+    }
   }
 
   void setEpoch(Epoch next) {

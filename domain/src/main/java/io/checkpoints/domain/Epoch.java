@@ -1,5 +1,6 @@
 package io.checkpoints.domain;
 
+import io.checkpoints.ports.CheckpointWaitException;
 import io.checkpoints.ports.UserKey;
 import java.util.Objects;
 import java.util.Optional;
@@ -30,5 +31,18 @@ record Epoch(UserKey user, long clears) {
 
   Optional<UserKey> knownUser() {
     return Optional.ofNullable(user);
+  }
+
+  /**
+   * Why something of this epoch cannot go on in {@code current}.
+   *
+   * @param what what was under way, for the message
+   */
+  CheckpointWaitException endedBy(Epoch current, String what) {
+    return current.clears != clears
+        ? new CheckpointWaitException.Cleared("the database was cleared while " + what
+            + " was under way; requests made before a clear never complete")
+        : new CheckpointWaitException.UserSwitched("the client connected as another user while "
+            + what + " was under way");
   }
 }

@@ -8,7 +8,6 @@ import io.checkpoints.ports.CheckpointTransportException;
 import io.checkpoints.ports.WriteCheckpoint;
 import java.time.Duration;
 import java.util.Optional;
-import java.util.function.BiConsumer;
 import java.util.stream.Stream;
 
 /**
@@ -24,7 +23,6 @@ final class Reposts {
   private final CheckpointRequestTransport transport;
   private final ServiceCalls calls;
   private final Duration retryDelay;
-  private final BiConsumer<ServiceSession, CheckpointTransportException.NotSupported> onNotSupported;
 
   // Guarded by this.
   private CheckpointRequestId awaitedId;
@@ -32,14 +30,12 @@ final class Reposts {
   private Epoch awaitedEpoch;
 
   Reposts(ClientState state, WriteCheckpointBarrier barrier, CheckpointRequestTransport transport,
-      ServiceCalls calls, Duration retryDelay,
-      BiConsumer<ServiceSession, CheckpointTransportException.NotSupported> onNotSupported) {
+      ServiceCalls calls, Duration retryDelay) {
     this.state = state;
     this.barrier = barrier;
     this.transport = transport;
     this.calls = calls;
     this.retryDelay = retryDelay;
-    this.onNotSupported = onNotSupported;
   }
 
   synchronized Optional<CheckpointRequestId> awaitedId() {
@@ -48,6 +44,9 @@ final class Reposts {
 
   /** Keeps posting {@code id} of {@code epoch} on {@code session} until it is acknowledged. */
   void await(ServiceSession session, CheckpointRequestId id, Epoch epoch) {
+    if (!state.locked(() -> state.epoch().equals(epoch))) {
+      return; // an id of an ended epoch is never posted again: the new counter may reuse it
+    }
     synchronized (this) {
       // A clear or another user starts a counter whose next ids may equal the awaited one; posting
       // that again would let the service keep an old replication position for an id the gate
@@ -66,10 +65,6 @@ final class Reposts {
     if (awaitedId != null && writeCheckpoint.acknowledges(awaitedId)) {
       awaitedId = null;
     }
-  }
-
-  synchronized void forget() {
-    awaitedId = null;
   }
 
   /** (Re)starts the session's repost timer. */
@@ -109,7 +104,7 @@ final class Reposts {
       if (cause == null) {
         calls.reportRecovered();
       } else if (cause instanceof CheckpointTransportException.NotSupported notSupported) {
-        onNotSupported.accept(session, notSupported);
+        calls.notSupported(session, notSupported);
       } else if (cause instanceof CheckpointException failure) {
         calls.reportFailure(failure);
       }

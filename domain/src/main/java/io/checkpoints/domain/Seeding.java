@@ -30,7 +30,11 @@ final class Seeding {
    *     {@link CheckpointStateException} after the seed timeout, naming the last failure
    */
   CompletableFuture<CheckpointRequestId> ready(ServiceSession current) {
-    return calls.withTimeout(seed(current), seedTimeout, this::timedOut);
+    try {
+      return calls.withTimeout(seed(current), seedTimeout, this::timedOut);
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(current.hasEnded() ? ServiceSession.disconnected() : e);
+    }
   }
 
   /**
@@ -43,9 +47,11 @@ final class Seeding {
       return seed;
     }
     CheckpointRequest request = client.sequence().seedRequest();
+    client.sequence().notePosted(request);
     CompletableFuture<CheckpointRequestId> reseeded = new CompletableFuture<>();
     current.seededWith(reseeded);
-    calls.retrying(current, () -> transport.postCheckpointRequest(request), reseeded)
+    // A seed is a floor for the counter: an answer from before a clear only keeps ids higher.
+    calls.retrying(current, null, () -> transport.postCheckpointRequest(request), reseeded)
         .thenApply(accepted -> {
           current.requireActive();
           return client.sequence().seed(accepted);

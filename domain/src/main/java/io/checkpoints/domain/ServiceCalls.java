@@ -8,7 +8,6 @@ import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.function.BiConsumer;
 import java.util.function.Supplier;
 
 /**
@@ -23,45 +22,61 @@ final class ServiceCalls {
   private final Scheduler scheduler;
   private final Duration initialBackoff;
   private final Duration maxBackoff;
-  private final BiConsumer<ServiceSession, CheckpointTransportException.NotSupported> onNotSupported;
 
-  ServiceCalls(ClientState state, SyncStatus status, Duration initialBackoff, Duration maxBackoff,
-      BiConsumer<ServiceSession, CheckpointTransportException.NotSupported> onNotSupported) {
+  ServiceCalls(ClientState state, SyncStatus status, Duration initialBackoff, Duration maxBackoff) {
     this.state = state;
     this.status = status;
     this.scheduler = state.scheduler;
     this.initialBackoff = initialBackoff;
     this.maxBackoff = maxBackoff;
-    this.onNotSupported = onNotSupported;
   }
 
   /**
    * Calls until success or a failure that retrying cannot fix. Stops once {@code owner} (a future
-   * the caller holds, or null) is done, or the session ended: whatever an ended session's call
-   * answers changes nothing, and its result fails with {@link CheckpointWaitException.Disconnected}.
+   * the caller holds, or null) is done, the session ended, or {@code epoch} (when not null) ended:
+   * whatever such a call answers changes nothing, and its result fails with
+   * {@link CheckpointWaitException.Disconnected}, {@link CheckpointWaitException.Cleared} or
+   * {@link CheckpointWaitException.UserSwitched}. An id allocated before a clear is never posted
+   * after it, where the restarted counter may allocate the same id again.
    */
-  <T> CompletableFuture<T> retrying(ServiceSession session, Supplier<CompletableFuture<T>> call,
+  <T> CompletableFuture<T> retrying(ServiceSession session, Epoch epoch, Supplier<CompletableFuture<T>> call,
       CompletableFuture<?> owner) {
     CompletableFuture<T> result = new CompletableFuture<>();
-    attempt(new Attempt<>(session, call, owner, result), initialBackoff, false);
+    attempt(new Attempt<>(session, epoch, call, owner, result), initialBackoff, false);
     return result;
   }
 
-  private record Attempt<T>(ServiceSession session, Supplier<CompletableFuture<T>> call,
-      CompletableFuture<?> owner, CompletableFuture<T> result) {}
+  private record Attempt<T>(ServiceSession session, Epoch epoch, Supplier<CompletableFuture<T>> call,
+      CompletableFuture<?> owner, CompletableFuture<T> result) {
+
+    /** Why the call must not go on, or null. */
+    RuntimeException stale(ClientState state) {
+      if (session.hasEnded()) {
+        return ServiceSession.disconnected();
+      }
+      if (epoch == null) {
+        return null;
+      }
+      return state.locked(() -> state.epoch().equals(epoch) ? null : epoch.endedBy(state.epoch(), "a request"));
+    }
+  }
 
   private <T> void attempt(Attempt<T> attempt, Duration backoff, boolean afterUnauthorized) {
     if (attempt.owner() != null && attempt.owner().isDone()) {
       attempt.result().cancel(false);
       return;
     }
-    if (attempt.session().hasEnded()) {
-      attempt.result().completeExceptionally(ServiceSession.disconnected());
+    RuntimeException stale = attempt.stale(state);
+    if (stale != null) {
+      attempt.result().completeExceptionally(stale);
       return;
     }
     call(attempt.call()).whenComplete((value, error) -> {
-      if (attempt.session().hasEnded()) {
-        attempt.result().completeExceptionally(ServiceSession.disconnected());
+      RuntimeException staleAnswer = attempt.stale(state);
+      if (staleAnswer != null) {
+        // The answer belongs to a connection or an epoch that ended: whatever it is, it changes
+        // nothing now.
+        attempt.result().completeExceptionally(staleAnswer);
         return;
       }
       if (error == null) {
@@ -90,11 +105,27 @@ final class ServiceCalls {
         return;
       }
       if (cause instanceof CheckpointTransportException.NotSupported notSupported) {
-        onNotSupported.accept(attempt.session(), notSupported);
+        notSupported(attempt.session(), notSupported);
         cause = new CheckpointWaitException.NotSupported(
             "the service does not support checkpoint requests: " + notSupported.getMessage(), notSupported);
       }
       attempt.result().completeExceptionally(cause);
+    });
+  }
+
+  /**
+   * The service answered 404 on {@code session}: if that is still the connection, it stops
+   * reposting and refuses requests until the next connect, and open handles fail for good.
+   */
+  void notSupported(ServiceSession session, CheckpointTransportException.NotSupported cause) {
+    if (!session.markUnsupported()) {
+      return;
+    }
+    CheckpointWaitException.NotSupported failure = new CheckpointWaitException.NotSupported(
+        "the service does not support checkpoint requests: " + cause.getMessage(), cause);
+    state.locked(() -> {
+      state.settle(state.waiters.failHandles(failure));
+      return null;
     });
   }
 

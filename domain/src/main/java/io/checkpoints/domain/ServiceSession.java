@@ -12,14 +12,18 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * One connection to the service, from a connect to the disconnect that ends it. Requests, their
- * answers and their reposts belong to it; once it has ended, nothing it started changes anything,
- * and the futures it handed out that were still pending have failed. Thread-safe.
+ * One connection to the service, from a connect to the disconnect, or the end of the sync
+ * iteration it started, that ends it. Requests, their answers and their reposts belong to it; once
+ * it has ended, nothing it started changes anything, and the futures it handed out that were
+ * still pending have failed. Thread-safe.
  */
 final class ServiceSession {
 
   final CheckpointMode mode;
   final ClientId clientId;
+  private final ClientState state;
+  /** The sync iteration the connect started: when the client ends it, the session has ended. */
+  private final Iteration iteration;
 
   // Guarded by this.
   private CompletableFuture<CheckpointRequestId> seeded = new CompletableFuture<>();
@@ -28,13 +32,24 @@ final class ServiceSession {
   private Scheduler.Cancellable repostTimer;
   private final Set<CompletableFuture<?>> tracked = Collections.newSetFromMap(new IdentityHashMap<>());
 
-  ServiceSession(CheckpointMode mode, ClientId clientId) {
+  ServiceSession(CheckpointMode mode, ClientId clientId, ClientState state) {
     this.mode = mode;
     this.clientId = clientId;
+    this.state = state;
+    this.iteration = state.locked(state::iteration);
   }
 
-  synchronized boolean hasEnded() {
-    return ended;
+  boolean hasEnded() {
+    synchronized (this) {
+      if (ended) {
+        return true;
+      }
+    }
+    return !iterationIsCurrent();
+  }
+
+  boolean iterationIsCurrent() {
+    return state.locked(() -> state.iteration() == iteration);
   }
 
   synchronized CompletableFuture<CheckpointRequestId> seeded() {
@@ -54,18 +69,24 @@ final class ServiceSession {
   }
 
   /** The service answered 404: no checkpoint requests, no reposts, until the next connect. */
-  synchronized boolean markUnsupported() {
-    boolean was = supported;
-    supported = false;
-    cancelRepost();
-    return was && !ended;
+  boolean markUnsupported() {
+    boolean active = iterationIsCurrent();
+    synchronized (this) {
+      boolean was = supported;
+      supported = false;
+      cancelRepost();
+      return was && !ended && active;
+    }
   }
 
   /** Replaces the repost timer, unless the session ended or cannot repost. */
-  synchronized void repostAfter(java.time.Duration delay, Scheduler scheduler, Runnable repost) {
-    cancelRepost();
-    if (!ended && supported && mode == CheckpointMode.REQUESTS) {
-      repostTimer = scheduler.schedule(delay, repost);
+  void repostAfter(java.time.Duration delay, Scheduler scheduler, Runnable repost) {
+    boolean active = iterationIsCurrent();
+    synchronized (this) {
+      cancelRepost();
+      if (active && !ended && supported && mode == CheckpointMode.REQUESTS) {
+        repostTimer = scheduler.schedule(delay, repost);
+      }
     }
   }
 
@@ -77,6 +98,7 @@ final class ServiceSession {
       }
     }
     if (hasEnded()) {
+      end(disconnected());
       future.completeExceptionally(disconnected());
       return future;
     }
@@ -84,7 +106,7 @@ final class ServiceSession {
     return future;
   }
 
-  /** Ends the session: timers stop, pending futures fail with {@code failure}. */
+  /** Ends the session, once: timers stop, pending futures fail with {@code failure}. */
   void end(RuntimeException failure) {
     List<CompletableFuture<?>> pending;
     synchronized (this) {

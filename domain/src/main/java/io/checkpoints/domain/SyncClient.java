@@ -34,7 +34,8 @@ import java.util.Optional;
  * another user than the current epoch's (also from a known user to none and back), starts a new
  * epoch: open waiters and request handles of the old one fail with
  * {@link CheckpointWaitException.Cleared} or {@link CheckpointWaitException.UserSwitched}, and
- * nothing applied before counts for them.
+ * nothing applied before counts for them. A switch from a user this client synced as also deletes
+ * last seen and last applied, the previous user's acknowledgements.
  *
  * <p>Thread-safe. One lock order: the store's transaction, then the client's lock; so a host may
  * call the client from inside its own transaction on the store. The in-memory side (seed, pending
@@ -133,6 +134,12 @@ public final class SyncClient implements AutoCloseable {
         endIteration(null);
       }
       if (!state.epoch().isUser(user)) {
+        if (state.everStarted()) {
+          // What the previous user's checkpoints acknowledged is no evidence for this user's ids,
+          // which may restart below it (their per-user sequence never saw the previous user's).
+          tx.state().deleteLastSeen();
+          tx.state().deleteLastApplied();
+        }
         state.setEpoch(state.epoch().forUser(user));
         status.onEpochEnded(new CheckpointWaitException.UserSwitched(
             "the client connected as another user; requests of the previous user never complete"));

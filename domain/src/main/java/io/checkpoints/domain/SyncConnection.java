@@ -1,6 +1,7 @@
 package io.checkpoints.domain;
 
 import io.checkpoints.ports.CheckpointArgumentException;
+import io.checkpoints.ports.CheckpointException;
 import io.checkpoints.ports.CheckpointMode;
 import io.checkpoints.ports.CheckpointRequest;
 import io.checkpoints.ports.CheckpointRequestId;
@@ -8,6 +9,7 @@ import io.checkpoints.ports.CheckpointRequestTransport;
 import io.checkpoints.ports.CheckpointStateException;
 import io.checkpoints.ports.CheckpointTransportException;
 import io.checkpoints.ports.CheckpointWaitException;
+import io.checkpoints.ports.SyncFailure;
 import io.checkpoints.ports.SyncLine;
 import io.checkpoints.ports.UserKey;
 import java.time.Duration;
@@ -64,13 +66,16 @@ public final class SyncConnection implements AutoCloseable {
     this.client = builder.client;
     this.state = builder.client.state();
     this.transport = builder.transport;
-    this.calls = new ServiceCalls(state, client.status(), builder.initialBackoff, builder.maxBackoff,
-        this::onNotSupported);
-    this.reposts = new Reposts(state, client.barrier(), transport, calls, builder.retryDelay,
-        this::onNotSupported);
+    this.calls = new ServiceCalls(state, client.status(), builder.initialBackoff, builder.maxBackoff);
+    this.reposts = new Reposts(state, client.barrier(), transport, calls, builder.retryDelay);
     this.seeding = new Seeding(client, transport, calls, builder.seedTimeout);
     this.uploads = new Uploads(client, transport, calls, seeding, reposts, this::currentSession);
     client.status().addAppliedListener(applied -> applied.writeCheckpoint().ifPresent(reposts::applied));
+    client.status().addStatusListener(status -> {
+      if (!status.connected() && !status.connecting()) {
+        endSessionIfItsIterationEnded(status.lastFailure().map(SyncFailure::error).orElse(null));
+      }
+    });
   }
 
   /**
@@ -128,22 +133,30 @@ public final class SyncConnection implements AutoCloseable {
     }
     endSession();
     Optional<CheckpointRequest> initial = user == null ? client.start(mode) : client.start(mode, user);
-    ServiceSession started = new ServiceSession(mode, client.clientId());
+    ServiceSession started = new ServiceSession(mode, client.clientId(), state);
     synchronized (this) {
       session = started;
     }
     if (initial.isEmpty()) {
       started.seededWith(CompletableFuture.completedFuture(null));
+      uploads.resumeAfterConnect(started);
       return started.seeded().copy();
     }
     CompletableFuture<CheckpointRequestId> seed = new CompletableFuture<>();
     started.seededWith(seed);
-    calls.retrying(started, () -> transport.postCheckpointRequest(initial.get()), seed)
+    client.sequence().notePosted(initial.get());
+    // A seed is a floor for the counter: an answer from before a clear only keeps ids higher.
+    calls.retrying(started, null, () -> transport.postCheckpointRequest(initial.get()), seed)
         .thenApply(accepted -> {
           started.requireActive();
           client.sequence().seed(accepted);
           reposts.restart(started);
           return accepted;
+        })
+        .whenComplete((accepted, error) -> {
+          if (error == null) {
+            uploads.resumeAfterConnect(started);
+          }
         })
         .whenComplete((accepted, error) -> ServiceCalls.complete(seed, accepted, error));
     return started.track(seed.copy());
@@ -209,7 +222,7 @@ public final class SyncConnection implements AutoCloseable {
           }
           Allocation allocation = state.write(tx -> new Allocation(client.sequence().next(), state.epoch()));
           reposts.await(current, allocation.id(), allocation.epoch());
-          return calls.retrying(current,
+          return calls.retrying(current, allocation.epoch(),
                   () -> transport.postCheckpointRequest(new CheckpointRequest(current.clientId, allocation.id())),
                   result)
               .thenApply(accepted -> open(current, accepted, allocation.epoch()));
@@ -261,14 +274,7 @@ public final class SyncConnection implements AutoCloseable {
   private CheckpointHandle open(ServiceSession current, CheckpointRequestId accepted, Epoch epoch) {
     current.requireActive();
     CheckpointHandle handle = state.locked(() -> {
-      Epoch now = state.epoch();
-      if (!now.equals(epoch)) {
-        throw now.clears() != epoch.clears()
-            ? new CheckpointWaitException.Cleared("the database was cleared while checkpoint request "
-                + accepted + " was under way; requests made before a clear never complete")
-            : new CheckpointWaitException.UserSwitched("the client connected as another user while"
-                + " checkpoint request " + accepted + " was under way");
-      }
+      state.requireEpoch(epoch, "checkpoint request " + accepted);
       return new CheckpointHandle(state, accepted, epoch);
     });
     reposts.await(current, accepted, epoch);
@@ -280,7 +286,7 @@ public final class SyncConnection implements AutoCloseable {
     if (closed) {
       return closedFailure();
     }
-    if (session == null) {
+    if (session == null || session.hasEnded()) {
       return ServiceSession.disconnected();
     }
     if (session.mode == CheckpointMode.LEGACY) {
@@ -294,22 +300,25 @@ public final class SyncConnection implements AutoCloseable {
     return null;
   }
 
-  /** The service answered 404 on {@code from}: if it is still the connection, handles fail for good. */
-  private void onNotSupported(ServiceSession from, CheckpointTransportException.NotSupported cause) {
-    if (!from.markUnsupported()) {
-      return;
-    }
-    reposts.forget();
-    CheckpointWaitException.NotSupported failure = new CheckpointWaitException.NotSupported(
-        "the service does not support checkpoint requests: " + cause.getMessage(), cause);
-    state.locked(() -> {
-      state.settle(state.waiters.failHandles(failure));
-      return null;
-    });
-  }
-
   private synchronized ServiceSession currentSession() {
     return session;
+  }
+
+  /**
+   * The client's iteration ended without a disconnect (a sync error, an expired token, a direct
+   * {@code stop}): the connection that started it ends too, so that its pending futures learn it.
+   */
+  private void endSessionIfItsIterationEnded(CheckpointException cause) {
+    ServiceSession ended;
+    synchronized (this) {
+      ended = session;
+      if (ended == null || ended.iterationIsCurrent()) {
+        return;
+      }
+      session = null;
+    }
+    ended.end(new CheckpointWaitException.Disconnected("the sync iteration ended"
+        + (cause == null ? "" : " after " + cause.getMessage()) + "; connect again"));
   }
 
   /** Ends the current connection: its futures fail, its timers stop, its answers are dropped. */
@@ -364,7 +373,7 @@ public final class SyncConnection implements AutoCloseable {
      * @return this builder
      */
     public Builder seedTimeout(Duration seedTimeout) {
-      this.seedTimeout = positive(seedTimeout, "seedTimeout");
+      this.seedTimeout = Durations.requirePositive(seedTimeout, "seedTimeout");
       return this;
     }
 
@@ -374,7 +383,7 @@ public final class SyncConnection implements AutoCloseable {
      * @return this builder
      */
     public Builder backoff(Duration initial, Duration max) {
-      this.initialBackoff = positive(initial, "initial back-off");
+      this.initialBackoff = Durations.requirePositive(initial, "initial back-off");
       if (max.compareTo(initial) < 0) {
         throw new CheckpointArgumentException("the longest back-off must not be shorter than the first");
       }
@@ -385,14 +394,6 @@ public final class SyncConnection implements AutoCloseable {
     /** @return the connection */
     public SyncConnection build() {
       return new SyncConnection(this);
-    }
-
-    private static Duration positive(Duration duration, String name) {
-      Objects.requireNonNull(duration, name);
-      if (duration.isNegative() || duration.isZero()) {
-        throw new CheckpointArgumentException(name + " must be positive, got " + duration);
-      }
-      return duration;
     }
   }
 }

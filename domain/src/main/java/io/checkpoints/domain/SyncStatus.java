@@ -122,7 +122,7 @@ public final class SyncStatus {
    * @throws CheckpointArgumentException if the timeout is zero or negative
    */
   public CompletableFuture<WriteCheckpoint> awaitApplied(CheckpointRequestId id, Duration timeout) {
-    requirePositive(timeout);
+    Durations.requirePositive(timeout, "timeout");
     CompletableFuture<WriteCheckpoint> waiter = awaitApplied(id);
     if (!waiter.isDone()) {
       var timer = state.scheduler.schedule(timeout, () -> waiter.completeExceptionally(
@@ -199,13 +199,6 @@ public final class SyncStatus {
     snapshot = next;
     state.onRollback(() -> snapshot = previous);
     state.afterCommit(() -> statusListeners.forEach(listener -> listener.accept(next)));
-  }
-
-  static void requirePositive(Duration timeout) {
-    Objects.requireNonNull(timeout, "timeout");
-    if (timeout.isNegative() || timeout.isZero()) {
-      throw new CheckpointArgumentException("timeout must be positive, got " + timeout);
-    }
   }
 
   /** A status waiter: removed and failed when the connection ends. */

@@ -53,7 +53,23 @@ final class Uploads {
     }));
   }
 
-  private CompletableFuture<Void> writeCheckpoint() {
+  /**
+   * After a connect: if an earlier upload's write checkpoint never happened (the batch completed
+   * offline, or its request failed), the gate is armed with an empty queue, and only a write
+   * checkpoint opens it. Requests it now; failures show in the status.
+   */
+  void resumeAfterConnect(ServiceSession current) {
+    if (!current.hasEnded() && client.barrier().awaitsWriteCheckpoint()) {
+      writeCheckpoint();
+    }
+  }
+
+  /**
+   * The write checkpoint after an upload: allocate an id and post it (legacy mode: fetch the legacy
+   * write checkpoint), adopt the answer as the target if no write came in since, then retry the
+   * pending checkpoint; all of it only while the connection and the epoch of the allocation last.
+   */
+  CompletableFuture<Void> writeCheckpoint() {
     ServiceSession current = currentSession.get();
     if (current == null) {
       return CompletableFuture.failedFuture(new CheckpointWaitException.Disconnected(
@@ -61,29 +77,38 @@ final class Uploads {
               + " checkpoint is requested after the next upload, and the gate stays armed until then"));
     }
     if (current.mode == CheckpointMode.LEGACY) {
-      long queueSequence = client.barrier().uploadQueueSequence();
-      return current.track(calls.retrying(current,
+      record Before(long queueSequence, Epoch epoch) {}
+      Before before = state.write(tx -> new Before(tx.uploadQueue().lastSequence(), state.epoch()));
+      return current.track(calls.retrying(current, before.epoch(),
               () -> transport.fetchLegacyWriteCheckpoint(current.clientId), null)
-          .thenAccept(writeCheckpoint -> {
-            current.requireActive();
-            client.barrier().targetLegacyWriteCheckpoint(queueSequence, asTarget(writeCheckpoint));
-            client.completedUpload();
-          }));
+          .thenAccept(writeCheckpoint -> adopt(current, before.epoch(), () -> client.barrier()
+              .targetLegacyWriteCheckpoint(before.queueSequence(), asTarget(writeCheckpoint)))));
     }
     return current.track(seeding.ready(current).thenCompose(ignored -> {
-      UploadCheckpointAllocation allocation = client.sequence().allocateForUpload();
-      Epoch epoch = state.locked(state::epoch);
-      reposts.await(current, allocation.id(), epoch);
-      return calls.retrying(current,
-              () -> transport.postCheckpointRequest(new CheckpointRequest(current.clientId, allocation.id())),
-              null)
+      record Allocated(UploadCheckpointAllocation allocation, Epoch epoch) {}
+      Allocated allocated = state.write(tx ->
+          new Allocated(client.sequence().allocateForUpload(), state.epoch()));
+      CheckpointRequestId id = allocated.allocation().id();
+      reposts.await(current, id, allocated.epoch());
+      return calls.retrying(current, allocated.epoch(),
+              () -> transport.postCheckpointRequest(new CheckpointRequest(current.clientId, id)), null)
           .thenAccept(accepted -> {
-            current.requireActive();
-            client.barrier().targetAcceptedRequest(allocation, accepted);
-            reposts.await(current, accepted, epoch);
-            client.completedUpload();
+            adopt(current, allocated.epoch(),
+                () -> client.barrier().targetAcceptedRequest(allocated.allocation(), accepted));
+            reposts.await(current, accepted, allocated.epoch());
           });
     }));
+  }
+
+  /** Adopts the write checkpoint and retries the pending checkpoint, in the epoch it was asked in. */
+  private void adopt(ServiceSession current, Epoch epoch, Runnable adoptTarget) {
+    current.requireActive();
+    state.write(tx -> {
+      state.requireEpoch(epoch, "the write checkpoint after an upload");
+      adoptTarget.run();
+      return null;
+    });
+    client.completedUpload();
   }
 
   private static CheckpointRequestId asTarget(WriteCheckpoint writeCheckpoint) {

@@ -169,6 +169,12 @@ public final class WriteCheckpointBarrier {
     });
   }
 
+  /** Whether the gate waits for a write checkpoint that nothing will request: target MAX, queue empty. */
+  boolean awaitsWriteCheckpoint() {
+    return state.write(tx -> tx.state().target().filter(CheckpointRequestId::isMax).isPresent()
+        && tx.uploadQueue().isEmpty());
+  }
+
   /** @return the upload queue's sequence: it changes whenever a write is queued */
   public long uploadQueueSequence() {
     return state.write(tx -> (tx.uploadQueue().lastSequence()));

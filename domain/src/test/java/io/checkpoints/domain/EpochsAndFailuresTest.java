@@ -228,6 +228,93 @@ class EpochsAndFailuresTest {
         .hasCauseInstanceOf(CheckpointWaitException.Closed.class);
   }
 
+  @Test
+  void aWriteCheckpointAnsweredAfterAClearChangesNothingOfTheNewEpoch() {
+    connection.connect(CheckpointMode.REQUESTS);
+    transport.accept(5);
+    f.write("a");
+    CompletableFuture<Void> upload = connection.nextUploadBatch(10).orElseThrow().complete();
+    ScriptedTransport.Call writeCheckpoint = transport.next(); // 6, held back
+    f.client.clear(ClearFlags.HARD);
+    CompletableFuture<CheckpointHandle> request = connection.requestCheckpoint();
+    transport.accept(1); // the re-seed after the clear
+    transport.accept(); // the new request: 2
+    assertThat(connection.awaitedId()).contains(id(2));
+
+    writeCheckpoint.answer().complete(id(6));
+    assertThatThrownBy(upload::join).hasCauseInstanceOf(CheckpointWaitException.Cleared.class);
+    assertThat(connection.awaitedId()).as("the old epoch's answer does not replace it").contains(id(2));
+    assertThat(f.target()).isEmpty();
+    assertThat(request.join().id()).isEqualTo(id(2));
+  }
+
+  @Test
+  void aRetryOfAWriteCheckpointAllocatedBeforeAClearIsNotPostedAfterIt() {
+    connection.connect(CheckpointMode.REQUESTS);
+    transport.accept(1);
+    f.write("a");
+    connection.nextUploadBatch(10).orElseThrow().complete();
+    transport.fail(new CheckpointTransportException.ServerError(503, "503")); // 2, retried in 1 s
+    f.client.clear(ClearFlags.HARD);
+    f.scheduler.advance(Duration.ofSeconds(1));
+    assertThat(transport.postedIds()).as("2 is not posted again after the clear").containsExactly(1L, 2L);
+  }
+
+  @Test
+  void anUnansweredInitialRequestStillRaisesTheUsersSequence() {
+    UserKey alice = UserKey.forUserId("alice");
+    UserKey bob = UserKey.forUserId("bob");
+    connection.connect(CheckpointMode.REQUESTS, alice);
+    transport.accept(2);
+    connection.connect(CheckpointMode.REQUESTS, bob);
+    assertThat(transport.next().request().id()).as("bob's first initial request").isEqualTo(id(2));
+    connection.disconnect();
+    f.client.clear(ClearFlags.of(ClearFlags.SOFT_BIT));
+    connection.connect(CheckpointMode.REQUESTS, bob);
+    assertThat(transport.next().request().id()).as("bob's ids never go backwards").isEqualTo(id(2));
+  }
+
+  @Test
+  void aUserSwitchForgetsWhatThePreviousUserSaw() {
+    connection.connect(CheckpointMode.REQUESTS, UserKey.forUserId("alice"));
+    transport.accept(1);
+    f.fullCheckpoint("1", 7L);
+    assertThat(f.lastSeen()).contains(WriteCheckpoint.of(7));
+    connection.connect(CheckpointMode.REQUESTS, UserKey.forUserId("bob"));
+    assertThat(f.lastSeen()).as("bob's requests are not acknowledged by alice's checkpoints").isEmpty();
+    assertThat(f.lastApplied()).isEmpty();
+  }
+
+  @Test
+  void aConnectRequestsTheWriteCheckpointThatAnOfflineUploadCouldNotRequest() {
+    f.write("a");
+    CompletableFuture<Void> offline = connection.nextUploadBatch(10).orElseThrow().complete();
+    assertThat(offline).isCompletedExceptionally();
+    assertThat(f.target()).contains(CheckpointRequestId.MAX);
+    connection.connect(CheckpointMode.REQUESTS);
+    transport.accept(4);
+    assertThat(transport.postedIds()).as("the write checkpoint follows the seed").containsExactly(1L, 5L);
+    transport.accept();
+    assertThat(f.target()).contains(id(5));
+    f.fullCheckpoint("1", 5L);
+    assertThat(f.lastApplied()).contains(WriteCheckpoint.of(5));
+  }
+
+  @Test
+  void anIterationEndedByTheStreamEndsTheConnectionsPendingCalls() {
+    connection.connect(CheckpointMode.REQUESTS);
+    CompletableFuture<CheckpointHandle> waitingForTheSeed = connection.requestCheckpoint();
+    assertThatThrownBy(() -> f.client.handleLine(Fixture.diff("1", null)));
+    assertThat(waitingForTheSeed).isCompletedExceptionally();
+    assertThatThrownBy(waitingForTheSeed::join).hasCauseInstanceOf(CheckpointWaitException.Disconnected.class)
+        .hasMessageContaining("checkpoint_diff");
+    CompletableFuture<CheckpointHandle> later = connection.requestCheckpoint();
+    assertThatThrownBy(later::join).hasCauseInstanceOf(CheckpointWaitException.Disconnected.class);
+    f.write("a");
+    CompletableFuture<Void> upload = connection.nextUploadBatch(1).orElseThrow().complete();
+    assertThatThrownBy(upload::join).hasCauseInstanceOf(CheckpointWaitException.Disconnected.class);
+  }
+
   private static List<LogRecord> captureLog() {
     List<LogRecord> records = new ArrayList<>();
     Logger logger = Logger.getLogger(SyncStatus.class.getName());
