@@ -8,6 +8,7 @@ import io.checkpoints.ports.CheckpointTransaction;
 import io.checkpoints.ports.ClearFlags;
 import io.checkpoints.ports.ClientId;
 import io.checkpoints.ports.LocalWrite;
+import io.checkpoints.ports.QueuedWrite;
 import io.checkpoints.ports.UploadQueue;
 import io.checkpoints.ports.UserKey;
 import io.checkpoints.ports.UserSequences;
@@ -53,6 +54,11 @@ public final class BrokenStore implements CheckpointStore {
 
   /** The raises of the open transaction, for {@link Defect#USER_SEQUENCES_OUTSIDE_THE_TRANSACTION}. */
   private final ThreadLocal<List<Runnable>> raises = new ThreadLocal<>();
+
+  @Override
+  public void close() {
+    delegate.close();
+  }
 
   @Override
   public <T> T inTransaction(TransactionWork<T> work) {
@@ -178,6 +184,16 @@ public final class BrokenStore implements CheckpointStore {
           queue.removeThrough(defect == Defect.REMOVE_THROUGH_OFF_BY_ONE && sequence != Long.MAX_VALUE
               ? sequence - 1 : sequence);
         }
+
+        @Override
+        public List<QueuedWrite> firstWrites(int limit) {
+          return queue.firstWrites(limit);
+        }
+
+        @Override
+        public List<QueuedWrite> firstTransaction() {
+          return queue.firstTransaction();
+        }
       };
     }
 
@@ -228,6 +244,11 @@ public final class BrokenStore implements CheckpointStore {
           tx.userSequences().reset(UserKey.forUserId(user));
         }
       }
+    }
+
+    @Override
+    public void afterCompletion(CompletionCallback callback) {
+      tx.afterCompletion(callback);
     }
 
     @Override

@@ -20,6 +20,10 @@ import org.junit.jupiter.api.Test;
 /** The simulation's checks catch a broken gate, and a failure replays and shrinks. */
 class SimulationCanFailTest {
 
+  static {
+    QuietDomainLogs.install();
+  }
+
   @Test
   void aStoreThatForgetsToArmTheGateBreaksMonotonicReads() {
     long failing = LongStream.range(0, 200)
@@ -81,6 +85,11 @@ class SimulationCanFailTest {
     }
 
     @Override
+    public void close() {
+      delegate.close();
+    }
+
+    @Override
     public <T> T inTransaction(TransactionWork<T> work) {
       return delegate.inTransaction(tx -> work.run(new CheckpointTransaction() {
         @Override
@@ -109,6 +118,7 @@ class SimulationCanFailTest {
         @Override public UploadQueue uploadQueue() { return tx.uploadQueue(); }
         @Override public UserSequences userSequences() { return tx.userSequences(); }
         @Override public void clear(ClearFlags flags) { tx.clear(flags); }
+        @Override public void afterCompletion(CompletionCallback callback) { tx.afterCompletion(callback); }
         @Override public <U> Optional<U> unwrap(Class<U> type) { return tx.unwrap(type); }
       }));
     }

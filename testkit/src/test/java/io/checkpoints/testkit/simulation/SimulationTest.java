@@ -6,6 +6,10 @@ import org.junit.jupiter.api.Test;
 
 class SimulationTest {
 
+  static {
+    QuietDomainLogs.install();
+  }
+
   private static final long BASE_SEED = Long.getLong("checkpoints.simulation.baseSeed", 20261126L);
 
   @Test
