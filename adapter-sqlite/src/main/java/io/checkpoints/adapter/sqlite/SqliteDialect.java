@@ -12,6 +12,9 @@ import java.util.Optional;
 import java.util.Set;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.JdbiException;
+import org.sqlite.SQLiteCommitListener;
+import org.sqlite.SQLiteConnection;
+import org.sqlite.core.DB;
 
 /**
  * SQLite, on the PowerSync database format. Stateless and thread-safe.
@@ -80,7 +83,82 @@ final class SqliteDialect implements SqlDialect {
       + " RETURNING id, EXISTS (SELECT 1 FROM temp.sqlite_master"
       + " WHERE type = 'trigger' AND name = '" + ARMING_TRIGGER + "') AND " + armsGateFor("data");
 
+  /**
+   * The columns of {@link SqlDialect.QueuedRow}, decoded by SQLite: {@code data} is checked to be
+   * a JSON object before any member is extracted (CASE evaluates in order; a malformed text would
+   * make json_extract fail), and {@code ->} gives the data member as compact JSON text.
+   */
+  private static final String QUEUED_ROW_COLUMNS = "SELECT id, tx_id,"
+      + " CASE WHEN json_valid(data) THEN json_type(data) = 'object' ELSE 0 END,"
+      + inObject("CASE WHEN json_type(data, '$.op') = 'text' THEN data ->> '$.op' END") + ","
+      + inObject("CASE WHEN json_type(data, '$.type') = 'text' THEN data ->> '$.type' END") + ","
+      + inObject("CASE WHEN json_type(data, '$.id') IN ('text', 'integer')"
+          + " THEN CAST(data ->> '$.id' AS TEXT) END") + ","
+      + inObject("CASE WHEN json_type(data, '$.data') <> 'null' THEN data -> '$.data' END")
+      + " FROM ps_crud";
+
+  /** {@code expression} where {@code data} is a JSON object, else NULL; nested CASE keeps the order. */
+  private static String inObject(String expression) {
+    return " CASE WHEN json_valid(data) THEN CASE WHEN json_type(data) = 'object' THEN "
+        + expression + " END END";
+  }
+
+  private static final String FIRST_QUEUED_ROWS = QUEUED_ROW_COLUMNS + " ORDER BY id LIMIT :limit";
+
+  private static final String FIRST_TRANSACTION_ROWS = QUEUED_ROW_COLUMNS
+      + " WHERE tx_id = (SELECT min(tx_id) FROM ps_crud) ORDER BY id";
+
   private SqliteDialect() {}
+
+  @Override
+  public List<QueuedRow> firstQueuedRows(Handle handle, int limit) {
+    return handle.createQuery(FIRST_QUEUED_ROWS).bind("limit", limit).map((rs, ctx) -> queuedRow(rs)).list();
+  }
+
+  @Override
+  public List<QueuedRow> firstTransactionRows(Handle handle) {
+    return handle.createQuery(FIRST_TRANSACTION_ROWS).map((rs, ctx) -> queuedRow(rs)).list();
+  }
+
+  private static QueuedRow queuedRow(java.sql.ResultSet rs) throws SQLException {
+    long txId = rs.getLong(2);
+    Long transactionId = rs.wasNull() ? null : txId;
+    return new QueuedRow(rs.getLong(1), transactionId, rs.getBoolean(3), rs.getString(4),
+        rs.getString(5), rs.getString(6), rs.getString(7));
+  }
+
+  /**
+   * sqlite-jdbc's commit and rollback hooks ({@code sqlite3_commit_hook},
+   * {@code sqlite3_rollback_hook}) on the caller's connection. The commit hook runs while SQLite
+   * commits, on the committing thread: the store's callbacks run there, and must not use the
+   * connection.
+   */
+  @Override
+  public Optional<AutoCloseable> watchTransactionEnds(Handle handle, TransactionEndListener listener) {
+    DB database;
+    try {
+      Connection connection = handle.getConnection();
+      if (!connection.isWrapperFor(SQLiteConnection.class)) {
+        return Optional.empty();
+      }
+      database = connection.unwrap(SQLiteConnection.class).getDatabase();
+    } catch (SQLException e) {
+      throw storageFailure("could not reach the connection's database", e);
+    }
+    SQLiteCommitListener hook = new SQLiteCommitListener() {
+      @Override
+      public void onCommit() {
+        listener.ended(true);
+      }
+
+      @Override
+      public void onRollback() {
+        listener.ended(false);
+      }
+    };
+    database.addCommitListener(hook);
+    return Optional.of(() -> database.removeCommitListener(hook));
+  }
 
   @Override
   public Optional<String> incrementCounter() {

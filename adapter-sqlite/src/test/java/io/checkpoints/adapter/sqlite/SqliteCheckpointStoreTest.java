@@ -10,6 +10,7 @@ import io.checkpoints.ports.CheckpointArgumentException;
 import io.checkpoints.ports.CheckpointMode;
 import io.checkpoints.ports.CheckpointRequest;
 import io.checkpoints.ports.CheckpointRequestId;
+import io.checkpoints.ports.CheckpointStateException;
 import io.checkpoints.ports.CheckpointStorageException;
 import io.checkpoints.ports.ClientId;
 import io.checkpoints.ports.LocalWrite;
@@ -159,8 +160,9 @@ class SqliteCheckpointStoreTest {
     store.close();
     store.close();
     assertThatThrownBy(() -> Reads.target(store))
-        .isInstanceOf(CheckpointStorageException.class)
-        .hasMessageContaining("closed");
+        .isInstanceOfSatisfying(CheckpointStateException.class, e -> assertThat(e.reason())
+            .isEqualTo(CheckpointStateException.Reason.STORE_CLOSED))
+        .hasMessage("the SQLite checkpoint store is closed");
   }
 
   @Test

@@ -146,7 +146,11 @@ public final class ModelRunner {
     try {
       return run(actions, store);
     } finally {
-      store.close();
+      try {
+        store.close();
+      } catch (RuntimeException e) {
+        throw new IllegalStateException("closing the store of a model-based run failed", e);
+      }
     }
   }
 

@@ -81,6 +81,11 @@ public final class BrokenStore implements CheckpointStore {
     }
   }
 
+  @Override
+  public void close() {
+    delegate.close();
+  }
+
   private final class BrokenTransaction implements CheckpointTransaction {
     private final CheckpointTransaction tx;
 
@@ -230,6 +235,11 @@ public final class BrokenStore implements CheckpointStore {
           return sequences.count();
         }
       };
+    }
+
+    @Override
+    public void afterCompletion(CompletionCallback callback) {
+      tx.afterCompletion(callback);
     }
 
     @Override

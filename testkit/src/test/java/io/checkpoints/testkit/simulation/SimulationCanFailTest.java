@@ -120,7 +120,13 @@ class SimulationCanFailTest {
         @Override public void clear(ClearFlags flags) { tx.clear(flags); }
         @Override public void afterCompletion(CompletionCallback callback) { tx.afterCompletion(callback); }
         @Override public <U> Optional<U> unwrap(Class<U> type) { return tx.unwrap(type); }
+        @Override public void afterCompletion(CompletionCallback callback) { tx.afterCompletion(callback); }
       }));
+    }
+
+    @Override
+    public void close() {
+      delegate.close();
     }
   }
 }
