@@ -16,17 +16,25 @@ import java.util.Objects;
  *
  * <p>The workload is a max-write-wins key-value table: hosts write increasing values to random
  * keys locally, upload them to the backend, which keeps the greatest value per key, and receive
- * checkpoints that carry the backend's values as replicated. Faults: replication lag, lost, delayed
- * and failed responses (401, 429, 5xx), a response lost after the service accepted the request,
- * lost and expired service records, disconnects, a crash between upload and marking it complete,
- * clears, token expiry with a user switch, and, in some runs, a service without checkpoint
- * requests (404).
+ * checkpoints that carry the backend's values as replicated. Hosts upload through upload batches
+ * ({@code nextUploadBatch}, {@code nextUploadTransaction}, {@code UploadBatch.complete()}), also
+ * while offline. Faults: replication lag, lost, delayed and failed responses (401, 429, 5xx), a
+ * response lost after the service accepted the request, lost and expired service records,
+ * disconnects and reconnects, a crash between upload and completing the batch, hard and soft
+ * clears, token expiry with a user switch (with or without a clear), connects without a user and
+ * back, answers held back across a disconnect, clear or user switch and delivered late (also as a
+ * 404), and, in some runs, a service without checkpoint requests (404).
  *
  * <p>Invariants, checked while running and once the system has quiesced: the gate's safety and
  * monotonic reads (a value a host wrote or saw never goes backwards in its visible table, until a
- * clear starts its history afresh); every waiter completes (synced, or failed because of a clear
- * or a 404); all tables equal the backend's when the service supports checkpoint requests; and,
- * with per-user sequences, the ids first posted for a (user, client) never decrease.
+ * clear starts its history afresh); waiter soundness ({@link io.checkpoints.testkit.model.WaiterLedger}:
+ * handles and status waiters complete only by a checkpoint of their own user and clear, at or
+ * above their id, applied after they were opened, and do complete once one applied); every
+ * request ends (synced, or failed because of a clear, a user switch or a 404); a 404 reaches
+ * nothing but the connection it answered; an upload batch completed offline fails its write
+ * checkpoint with {@code Disconnected}; batches hold the oldest queued writes, as written; all
+ * tables equal the backend's when the service supports checkpoint requests; and, with per-user
+ * sequences, the ids first posted for a (user, client) never decrease.
  *
  * <p>Stateless and thread-safe; each run has its own objects.
  */

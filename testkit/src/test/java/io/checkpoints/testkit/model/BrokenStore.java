@@ -56,11 +56,6 @@ public final class BrokenStore implements CheckpointStore {
   private final ThreadLocal<List<Runnable>> raises = new ThreadLocal<>();
 
   @Override
-  public void close() {
-    delegate.close();
-  }
-
-  @Override
   public <T> T inTransaction(TransactionWork<T> work) {
     if (defect != Defect.USER_SEQUENCES_OUTSIDE_THE_TRANSACTION || raises.get() != null) {
       return delegate.inTransaction(tx -> work.run(new BrokenTransaction(tx)));
@@ -254,11 +249,6 @@ public final class BrokenStore implements CheckpointStore {
           tx.userSequences().reset(UserKey.forUserId(user));
         }
       }
-    }
-
-    @Override
-    public void afterCompletion(CompletionCallback callback) {
-      tx.afterCompletion(callback);
     }
 
     @Override

@@ -85,11 +85,6 @@ class SimulationCanFailTest {
     }
 
     @Override
-    public void close() {
-      delegate.close();
-    }
-
-    @Override
     public <T> T inTransaction(TransactionWork<T> work) {
       return delegate.inTransaction(tx -> work.run(new CheckpointTransaction() {
         @Override
@@ -118,7 +113,6 @@ class SimulationCanFailTest {
         @Override public UploadQueue uploadQueue() { return tx.uploadQueue(); }
         @Override public UserSequences userSequences() { return tx.userSequences(); }
         @Override public void clear(ClearFlags flags) { tx.clear(flags); }
-        @Override public void afterCompletion(CompletionCallback callback) { tx.afterCompletion(callback); }
         @Override public <U> Optional<U> unwrap(Class<U> type) { return tx.unwrap(type); }
         @Override public void afterCompletion(CompletionCallback callback) { tx.afterCompletion(callback); }
       }));
