@@ -243,19 +243,26 @@ public final class SimulationRun {
 
   /**
    * With per-user sequences, the ids a (user, client) posts for the first time never go
-   * backwards. Ids this client posted before, for any user, are reposts or retries (the gate's
-   * target survives a user switch without a clear, and is posted again until acknowledged).
+   * backwards. Not counted: retries and reposts of an id this (user, client) posted before, and
+   * reposts of the gate's target that another user's upload set (it survives a user switch
+   * without a clear and is posted until acknowledged; the service keeps its larger id).
    */
-  private void recordPost(String user, boolean withoutUser, ClientId client, CheckpointRequestId id) {
-    List<Long> ids = postedIds.computeIfAbsent(client.value(), k -> new ArrayList<>());
-    if (ids.contains(id.value())) {
-      return;
+  private void recordPost(String user, boolean withoutUser, ClientId client, CheckpointRequestId id,
+      boolean isGateTarget) {
+    List<Long> byClient = postedIds.computeIfAbsent(client.value(), k -> new ArrayList<>());
+    boolean postedBefore = byClient.contains(id.value());
+    if (!postedBefore) {
+      byClient.add(id.value());
     }
-    ids.add(id.value());
     if (withoutUser) {
       return; // without a known user ids follow the reference's rules (they may restart)
     }
     String key = user + "/" + client.value();
+    List<Long> byUser = postedIds.computeIfAbsent(key, k -> new ArrayList<>());
+    if (byUser.contains(id.value()) || (postedBefore && isGateTarget)) {
+      return;
+    }
+    byUser.add(id.value());
     Long highest = highestFirstPost.get(key);
     if (plan.options().userSequences() && highest != null && id.value() < highest) {
       violations.add("ids went backwards for " + key + ": " + id + " posted after " + highest);
@@ -345,7 +352,8 @@ public final class SimulationRun {
                 "simulated HTTP 404, answered late")), heldBack, connectionNumber));
             return heldBack;
           }
-          recordPost(user, withoutUser || !plan.options().userSequences(), request.clientId(), request.id());
+          recordPost(user, withoutUser || !plan.options().userSequences(), request.clientId(), request.id(),
+              client.barrier().target().equals(Optional.of(request.id())));
           CompletableFuture<CheckpointRequestId> answer = delegate.postCheckpointRequest(request);
           if (holdNext == 0) {
             return answer;
