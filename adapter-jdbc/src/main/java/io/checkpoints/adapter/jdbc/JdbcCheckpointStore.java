@@ -677,9 +677,18 @@ public final class JdbcCheckpointStore implements CheckpointStore, AutoCloseable
 
     /** Inserts a write with the connection's arming as it is, paused or not. */
     SqlDialect.QueuedWrite insert(LocalWrite write) {
+      boolean tookTransactionId = transactionId == null;
       long txId = currentTransactionId();
-      return dialect.insertQueuedWrite(handle, write, txId).orElseThrow(() ->
-          new CheckpointArgumentException(notAJsonObject(write)));
+      Optional<SqlDialect.QueuedWrite> queued = dialect.insertQueuedWrite(handle, write, txId);
+      if (queued.isEmpty()) {
+        // Refused input changes nothing: the transaction id taken for it goes back to ps_tx.
+        if (tookTransactionId) {
+          dialect.giveBackTransactionId(handle, txId);
+          transactionId = null;
+        }
+        throw new CheckpointArgumentException(notAJsonObject(write));
+      }
+      return queued.get();
     }
 
     /** One {@code ps_tx} transaction id per store transaction, as PowerSync groups its uploads. */
@@ -886,13 +895,9 @@ public final class JdbcCheckpointStore implements CheckpointStore, AutoCloseable
      * @throws CheckpointArgumentException if a name is null or blank
      */
     public Builder insertOnlyTables(Collection<String> tables) {
-      for (String table : Objects.requireNonNull(tables, "tables")) {
-        if (table == null || table.isBlank()) {
-          throw new CheckpointArgumentException(
-              "insert-only table names must be non-blank, got " + (table == null ? "null" : "\"" + table + "\""));
-        }
-        insertOnlyTables.add(table);
-      }
+      Set<String> all = InsertOnlyTables.union(insertOnlyTables, tables);
+      insertOnlyTables.clear();
+      insertOnlyTables.addAll(all);
       return this;
     }
 

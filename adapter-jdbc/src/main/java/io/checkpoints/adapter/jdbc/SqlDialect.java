@@ -253,7 +253,8 @@ public interface SqlDialect {
   List<QueuedRow> firstTransactionRows(Handle handle);
 
   /**
-   * One {@code ps_crud} row as a dialect decoded it; the store checks it.
+   * One {@code ps_crud} row as a dialect decoded it; the store checks it. Immutable and
+   * thread-safe.
    *
    * @param sequence {@code ps_crud.id}
    * @param transactionId {@code ps_crud.tx_id}, null for SQL NULL
@@ -284,7 +285,10 @@ public interface SqlDialect {
     return Optional.empty();
   }
 
-  /** Told how a transaction on a connection ended; see {@link #watchTransactionEnds}. */
+  /**
+   * Told how a transaction on a connection ended; see {@link #watchTransactionEnds}.
+   * Implementations must be thread-safe: any thread that ends a transaction may tell them.
+   */
   @FunctionalInterface
   interface TransactionEndListener {
     /** @param committed true after a commit, false after a rollback */
@@ -338,6 +342,17 @@ public interface SqlDialect {
             + " THEN next_tx + 1 ELSE 2 END"
             + " RETURNING next_tx - 1")
         .orElseThrow();
+  }
+
+  /**
+   * Undoes {@link #takeTransactionId} when the write it was taken for was refused, so that refused
+   * input changes nothing: {@code next_tx} of row 1 becomes {@code txId} again.
+   *
+   * @param handle the connection
+   * @param txId the id {@link #takeTransactionId} returned in this transaction
+   */
+  default void giveBackTransactionId(Handle handle, long txId) {
+    handle.createUpdate("UPDATE ps_tx SET next_tx = :txId WHERE id = 1").bind("txId", txId).execute();
   }
 
   /** @return the highest id of per-user sequence {@code :user} (a user key), as column 1 */

@@ -47,6 +47,13 @@ import org.jdbi.v3.core.JdbiException;
  * library uses, arms it unless the table is declared insert-only in the options). Connections of
  * the reference core or an SDK keep the reference's behaviour. See {@code docs/sqlite.md}.
  *
+ * <p><b>Completion callbacks</b> ({@link io.checkpoints.ports.CheckpointTransaction#afterCompletion})
+ * run after the store's own transactions end and, for a store joined to a caller's open
+ * transaction, when the caller commits or rolls back: sqlite-jdbc's commit and rollback hooks
+ * tell the store, and the callbacks run on the thread that ends the transaction, while SQLite
+ * ends it (they must not use that connection). After {@link #close()} every transaction fails with
+ * a {@link io.checkpoints.ports.CheckpointStateException} of reason {@code STORE_CLOSED}.
+ *
  * <p>Thread-safe: transactions are serialised on the store's connection, and the transactions a
  * store begins itself (not those it joins) queue on one lock per database file in this JVM. A
  * joined store must be used on the thread that uses the caller's connection, as any JDBC

@@ -68,9 +68,15 @@ import org.junit.jupiter.params.provider.ValueSource;
  *
  * <p>It covers absent and present values of every key; setting, overwriting and deleting the
  * target, the counter, last seen (any signed 64-bit value) and last applied; a stable client id;
- * the upload queue and its sequence numbers; the per-user sequences; {@code clear}; rollback of
- * every kind of change on any exception; nested transactions; and serialised concurrent
- * read-modify-write transactions.
+ * the upload queue, its sequence numbers and its reads ({@code firstWrites}, {@code
+ * firstTransaction}, rows written by SQL where the store has a JDBC connection); the refusal of data
+ * that is not a JSON object, with the same message on every store; the per-user sequences;
+ * {@code clear}; rollback of every kind of change on any exception; nested transactions;
+ * completion callbacks, also in a caller's transaction ({@link #newCallerConnection()}); a closed
+ * store; and serialised concurrent read-modify-write transactions. The optional fast paths are
+ * checked as the store declares them ({@link #offersIncrementFastPath()},
+ * {@link #armsGateInTheInsert()}). Every test fails after 120 s instead of hanging on a store that
+ * blocks.
  *
  * <p>An adapter with a real difference from one of the few expectations listed in
  * {@link Expectation} declares it, with the reason, by overriding {@link #differences()}; the test
@@ -1026,15 +1032,19 @@ public abstract class CheckpointStoreContract {
   void callbacksRunAfterCommit() throws Exception {
     List<String> calls = Collections.synchronizedList(new ArrayList<>());
     Thread testThread = Thread.currentThread();
-    List<Optional<CheckpointRequestId>> seenFromAnotherThread = new ArrayList<>();
+    List<Object> seenFromAnotherThread = new ArrayList<>();
     update(tx -> {
       tx.state().setTarget(CheckpointRequestId.of(3));
       tx.afterCompletion(committed -> {
         calls.add("first " + committed + (Thread.currentThread() == testThread ? " here" : " elsewhere"));
         // Another thread can start a transaction: the lock is released, and it sees the commit.
-        seenFromAnotherThread.add(CompletableFuture
-            .supplyAsync(() -> store.<Optional<CheckpointRequestId>>inTransaction(other -> other.state().target()))
-            .orTimeout(30, TimeUnit.SECONDS).join());
+        try {
+          seenFromAnotherThread.add(CompletableFuture
+              .supplyAsync(() -> store.<Optional<CheckpointRequestId>>inTransaction(other -> other.state().target()))
+              .orTimeout(10, TimeUnit.SECONDS).join());
+        } catch (java.util.concurrent.CompletionException e) {
+          seenFromAnotherThread.add("another thread could not start a transaction: " + e.getCause());
+        }
       });
       tx.afterCompletion(committed -> calls.add("second " + committed));
       assertThat(calls).as("nothing runs before the transaction ends").isEmpty();
@@ -1042,7 +1052,7 @@ public abstract class CheckpointStoreContract {
     assertThat(calls).containsExactly("first true here", "second true");
     assertThat(seenFromAnotherThread).containsExactly(Optional.of(CheckpointRequestId.of(3)));
     update(tx -> tx.state().setTarget(CheckpointRequestId.of(4)));
-    assertThat(calls).as("a later transaction runs the old callbacks again").hasSize(2);
+    assertThat(calls).as("a later transaction does not run the old callbacks again").hasSize(2);
   }
 
   @Test
@@ -1114,7 +1124,7 @@ public abstract class CheckpointStoreContract {
   @DisplayName("a callback that throws does not stop the others, nor the transaction's result")
   void throwingCallbackDoesNotStopTheOthers() {
     List<String> calls = new ArrayList<>();
-    String result = store.inTransaction(tx -> {
+    String result = withRootLogHandlersMuted(() -> store.inTransaction(tx -> {
       tx.afterCompletion(committed -> {
         calls.add("throws");
         throw new IllegalStateException("a callback fails (expected by the test)");
@@ -1126,7 +1136,7 @@ public abstract class CheckpointStoreContract {
       tx.afterCompletion(committed -> calls.add("runs " + committed));
       tx.state().setTarget(CheckpointRequestId.of(6));
       return "result";
-    });
+    }));
     assertThat(result).isEqualTo("result");
     assertThat(calls).containsExactly("throws", "errs", "runs true");
     assertThat(target()).contains(CheckpointRequestId.of(6));
@@ -1260,6 +1270,26 @@ public abstract class CheckpointStoreContract {
         throw new IllegalStateException("roll back");
       }));
       assertThat(calls).containsExactly(true, false);
+    }
+  }
+
+  /**
+   * Runs {@code action} with the JDK logging root handlers detached: a store logs the failures of
+   * callbacks (through {@code System.Logger}, backed by JDK logging by default), and the failures
+   * this contract provokes on purpose need not fill the build output.
+   */
+  private static <T> T withRootLogHandlersMuted(Supplier<T> action) {
+    java.util.logging.Logger root = java.util.logging.Logger.getLogger("");
+    java.util.logging.Handler[] handlers = root.getHandlers();
+    for (java.util.logging.Handler handler : handlers) {
+      root.removeHandler(handler);
+    }
+    try {
+      return action.get();
+    } finally {
+      for (java.util.logging.Handler handler : handlers) {
+        root.addHandler(handler);
+      }
     }
   }
 

@@ -41,15 +41,21 @@ public final class JsonValues {
       if (parser.nextToken() != JsonToken.START_OBJECT) {
         return Optional.empty();
       }
+      String found = null;
+      boolean seen = false;
       while (parser.nextToken() == JsonToken.FIELD_NAME) {
         String name = parser.currentName();
         JsonToken value = parser.nextToken();
-        if (name.equals(member)) {
-          return value == JsonToken.VALUE_STRING ? Optional.of(parser.getText()) : Optional.empty();
+        if (!seen && name.equals(member)) {
+          found = value == JsonToken.VALUE_STRING ? parser.getText() : null;
+          seen = true; // the first of duplicates counts; read on, so that malformed text is not a match
         }
         parser.skipChildren();
       }
-      return Optional.empty();
+      if (parser.nextToken() != null) {
+        return Optional.empty(); // trailing content
+      }
+      return Optional.ofNullable(found);
     } catch (JsonProcessingException e) {
       return Optional.empty();
     } catch (IOException e) {
@@ -95,7 +101,7 @@ public final class JsonValues {
 
   /**
    * The members of a {@code ps_crud.data} object that the upload queue's reads need; other
-   * members ({@code "old"}, {@code "metadata"}) are skipped.
+   * members ({@code "old"}, {@code "metadata"}) are skipped. Immutable and thread-safe.
    *
    * @param operation {@code "op"} if a string, else null
    * @param table {@code "type"} if a string, else null
