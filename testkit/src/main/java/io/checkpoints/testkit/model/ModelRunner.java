@@ -34,6 +34,10 @@ public final class ModelRunner {
 
   private static final int SHRINK_BUDGET = 3_000;
 
+  /** The rule {@link WaiterLedger} checks, as divergences name it. */
+  static final String WAITER_SOUNDNESS =
+      "waiter soundness (only a checkpoint of the waiter's own user and clear, at or above its id, completes it; one that applied does)";
+
   private final Supplier<? extends CheckpointStore> stores;
   private final int maxActions;
 
@@ -200,6 +204,11 @@ public final class ModelRunner {
       if (violation.isPresent()) {
         return Optional.of(trace.divergence(i, "invariant: " + violation.get().rule(),
             "the rule holds", violation.get().detail()));
+      }
+      List<String> waiterViolations = domain.newWaiterViolations();
+      if (!waiterViolations.isEmpty()) {
+        return Optional.of(trace.divergence(i, "invariant: " + WAITER_SOUNDNESS,
+            "the rule holds", waiterViolations.get(0)));
       }
       before = after;
     }

@@ -20,6 +20,10 @@ import org.junit.jupiter.api.Test;
 /** The simulation's checks catch a broken gate, and a failure replays and shrinks. */
 class SimulationCanFailTest {
 
+  static {
+    QuietDomainLogs.install();
+  }
+
   @Test
   void aStoreThatForgetsToArmTheGateBreaksMonotonicReads() {
     long failing = LongStream.range(0, 200)
