@@ -61,12 +61,6 @@ public final class CheckpointsCommand implements Callable<Integer> {
    * @param args the arguments
    */
   public static void main(String[] args) {
-    // Jdbi logs through slf4j-api, and the jar ships no SLF4J provider on purpose (the library
-    // logs nothing worth showing here); without this, SLF4J reports the missing provider on
-    // standard error at every run, which must carry only the command's own one-line errors.
-    if (System.getProperty("slf4j.internal.verbosity") == null) {
-      System.setProperty("slf4j.internal.verbosity", "ERROR");
-    }
     System.exit(commandLine(System.in).execute(args));
   }
 

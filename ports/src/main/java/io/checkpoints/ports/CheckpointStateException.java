@@ -9,6 +9,7 @@ public class CheckpointStateException extends CheckpointException {
 
   private static final long serialVersionUID = 1L;
 
+  /** Why the state did not allow the operation; part of the serialized form. */
   private final Reason reason;
 
   /** Why the state did not allow the operation. */

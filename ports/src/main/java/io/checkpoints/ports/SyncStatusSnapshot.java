@@ -24,7 +24,15 @@ public record SyncStatusSnapshot(
   public static final SyncStatusSnapshot DISCONNECTED =
       new SyncStatusSnapshot(false, false, Optional.empty(), Optional.empty());
 
-  /** @throws NullPointerException if an optional is null */
+  /**
+   * @param connected whether a line of the current iteration has been received
+   * @param connecting whether an iteration started and no line has been received yet
+   * @param lastAppliedCheckpointRequestId the {@code write_checkpoint} of the most recent full apply
+   *     in the current connection (see the record's description)
+   * @param lastFailure the latest failure of the current connection attempt (see the record's
+   *     description)
+   * @throws NullPointerException if an optional is null
+   */
   public SyncStatusSnapshot {
     Objects.requireNonNull(lastAppliedCheckpointRequestId, "lastAppliedCheckpointRequestId");
     Objects.requireNonNull(lastFailure, "lastFailure");

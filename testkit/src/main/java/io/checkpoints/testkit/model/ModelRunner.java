@@ -104,7 +104,13 @@ public final class ModelRunner {
    * @param failure the first failure, shrunk, if any
    */
   public record Summary(long baseSeed, int runs, long actions, Optional<ModelFailure> failure) {
-    /** @throws NullPointerException if the failure is null */
+    /**
+     * @param baseSeed the seed of the series
+     * @param runs how many action lists ran
+     * @param actions how many actions they held in total
+     * @param failure the first failure, shrunk, if any
+     * @throws NullPointerException if the failure is null
+     */
     public Summary {
       Objects.requireNonNull(failure, "failure");
     }

@@ -58,7 +58,13 @@ public final class Simulation {
    * @param actions the actions, in order
    */
   public record Plan(long seed, SimulationOptions options, boolean supported, List<SimAction> actions) {
-    /** @throws NullPointerException if an argument is null */
+    /**
+     * @param seed the seed it was made from
+     * @param options the shape of the run
+     * @param supported whether the service supports checkpoint requests (false: HTTP 404 throughout)
+     * @param actions the actions, in order
+     * @throws NullPointerException if an argument is null
+     */
     public Plan {
       Objects.requireNonNull(options, "options");
       actions = List.copyOf(actions);
