@@ -18,7 +18,15 @@ public record QueuedWrite(
     long sequence, long transactionId, LocalWrite.Operation operation, String table, String rowId,
     String dataJson) {
 
-  /** @throws NullPointerException if an argument is null */
+  /**
+   * @param sequence the write's sequence number
+   * @param transactionId the local transaction that queued it
+   * @param operation what the write does
+   * @param table the table
+   * @param rowId the row id
+   * @param dataJson the row data as the text of a JSON object
+   * @throws NullPointerException if an argument is null
+   */
   public QueuedWrite {
     Objects.requireNonNull(operation, "operation");
     Objects.requireNonNull(table, "table");

@@ -15,7 +15,11 @@ import java.util.Objects;
  */
 public record SyncFailure(CheckpointException error, Instant at) {
 
-  /** @throws NullPointerException if an argument is null */
+  /**
+   * @param error what failed
+   * @param at when it failed
+   * @throws NullPointerException if an argument is null
+   */
   public SyncFailure {
     Objects.requireNonNull(error, "error");
     Objects.requireNonNull(at, "at");

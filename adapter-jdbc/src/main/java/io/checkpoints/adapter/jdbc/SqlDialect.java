@@ -264,7 +264,7 @@ public interface SqlDialect {
    * @param table the {@code "type"} member if it is a string, else null
    * @param rowId the {@code "id"} member if it is a string (a number as its text), else null
    * @param dataJson the {@code "data"} member as JSON text beginning with its first character
-   *     ({@code {} for an object), or null when the member is absent or JSON {@code null}
+   *     ({@code {}} for an object), or null when the member is absent or JSON {@code null}
    */
   record QueuedRow(long sequence, Long transactionId, boolean decoded, String operation,
       String table, String rowId, String dataJson) {}

@@ -40,7 +40,11 @@ public final class WaiterLedger {
     /** The epoch of a fresh client: no user, no clear. */
     public static final Epoch FIRST = new Epoch(Optional.empty(), 0);
 
-    /** @throws NullPointerException if the user is null */
+    /**
+     * @param user the user the harness connected as, or empty
+     * @param clears how many clears the harness ran on the client
+     * @throws NullPointerException if the user is null
+     */
     public Epoch {
       Objects.requireNonNull(user, "user");
     }

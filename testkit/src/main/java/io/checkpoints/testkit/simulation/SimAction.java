@@ -19,7 +19,12 @@ public sealed interface SimAction {
    * completed the batch.
    */
   record Upload(int host, boolean crash, int limit) implements SimAction {
-    /** An upload of up to 100 writes. */
+    /**
+     * An upload of up to 100 writes.
+     *
+     * @param host the host
+     * @param crash whether the host dies before it completes the batch
+     */
     public Upload(int host, boolean crash) {
       this(host, crash, 100);
     }
@@ -68,7 +73,11 @@ public sealed interface SimAction {
    * {@code clear} is false), connect as the other user.
    */
   record SwitchUser(int host, boolean clear) implements SimAction {
-    /** A switch with a clear, as apps do it. */
+    /**
+     * A switch with a clear, as apps do it.
+     *
+     * @param host the host
+     */
     public SwitchUser(int host) {
       this(host, true);
     }
