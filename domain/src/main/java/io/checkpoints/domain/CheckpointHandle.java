@@ -7,6 +7,7 @@ import io.checkpoints.ports.WriteCheckpoint;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -35,12 +36,25 @@ public final class CheckpointHandle {
   private CheckpointWaitException permanentFailure;
   private final List<CompletableFuture<WriteCheckpoint>> waits = new ArrayList<>(1);
 
-  /** Registers the handle; call with the client's lock held and {@code epoch} current. */
-  CheckpointHandle(ClientState state, CheckpointRequestId id, Epoch epoch) {
+  /**
+   * Registers the handle, or makes it synced at once by {@code alreadyApplied}; call with the
+   * client's lock held and {@code epoch} current.
+   *
+   * @param alreadyApplied the last applied checkpoint of the connection, if it includes the
+   *     request: the stream may apply it before the answer to the post arrives. It is evidence,
+   *     because the status forgets what an earlier connection or epoch applied, and every id a
+   *     checkpoint of this epoch can carry at or above this one was posted for this request or later
+   */
+  CheckpointHandle(ClientState state, CheckpointRequestId id, Epoch epoch,
+      Optional<WriteCheckpoint> alreadyApplied) {
     this.state = state;
     this.id = id;
     this.tracker = new Tracker(epoch);
-    state.waiters.add(tracker);
+    if (alreadyApplied.isPresent()) {
+      syncedAt = alreadyApplied.get();
+    } else {
+      state.waiters.add(tracker);
+    }
   }
 
   /** @return the id the service accepted for this request */
@@ -161,7 +175,7 @@ public final class CheckpointHandle {
     }
 
     @Override
-    public void synced(WriteCheckpoint writeCheckpoint) {
+    public Runnable synced(WriteCheckpoint writeCheckpoint) {
       List<CompletableFuture<WriteCheckpoint>> toComplete;
       synchronized (CheckpointHandle.this) {
         if (syncedAt == null && permanentFailure == null) {
@@ -169,7 +183,7 @@ public final class CheckpointHandle {
         }
         toComplete = takeWaits();
       }
-      toComplete.forEach(wait -> wait.complete(writeCheckpoint));
+      return () -> toComplete.forEach(wait -> wait.complete(writeCheckpoint));
     }
 
     @Override

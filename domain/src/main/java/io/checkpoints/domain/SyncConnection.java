@@ -275,7 +275,8 @@ public final class SyncConnection implements AutoCloseable {
     current.requireActive();
     CheckpointHandle handle = state.locked(() -> {
       state.requireEpoch(epoch, "checkpoint request " + accepted);
-      return new CheckpointHandle(state, accepted, epoch);
+      return new CheckpointHandle(state, accepted, epoch, client.status().snapshot()
+          .lastAppliedCheckpointRequestId().filter(applied -> applied.acknowledges(accepted)));
     });
     reposts.await(current, accepted, epoch);
     return handle;

@@ -210,8 +210,8 @@ public final class SyncStatus {
     }
 
     @Override
-    public void synced(WriteCheckpoint writeCheckpoint) {
-      future.complete(writeCheckpoint);
+    public Runnable synced(WriteCheckpoint writeCheckpoint) {
+      return () -> future.complete(writeCheckpoint);
     }
 
     @Override

@@ -34,8 +34,13 @@ final class Waiters {
      */
     boolean survivesDisconnect();
 
-    /** A checkpoint acknowledging it was applied; it is removed from the registry. */
-    void synced(WriteCheckpoint writeCheckpoint);
+    /**
+     * A checkpoint acknowledging it was applied; it is removed from the registry.
+     *
+     * @return what completes its futures: run after every watch of the apply was marked, so that
+     *     nobody woken by one future sees another watch of the same apply not yet synced
+     */
+    Runnable synced(WriteCheckpoint writeCheckpoint);
 
     /**
      * The wait was interrupted.
@@ -94,7 +99,10 @@ final class Waiters {
     }
     due.values().removeIf(Set::isEmpty);
     size -= synced.size();
-    return new Change(synced, () -> synced.forEach(watch -> watch.synced(writeCheckpoint)));
+    return new Change(synced, () -> synced.stream()
+        .map(watch -> watch.synced(writeCheckpoint))
+        .toList()
+        .forEach(Runnable::run));
   }
 
   /**

@@ -141,11 +141,36 @@ public final class WaiterLedger {
    * @return its number, for {@link #completed} and {@link #failed}
    */
   public int opened(Kind kind, String label, long id, Epoch epoch, long connection) {
+    return opened(kind, label, id, epoch, connection, ++order);
+  }
+
+  /**
+   * A handle was opened for a request made earlier: applies after {@code requestedAt} count for
+   * it, because the stream may apply the checkpoint that includes the request before the
+   * service's answer to the request reaches the client.
+   *
+   * @param kind what it is
+   * @param label how reports name it
+   * @param id the id it waits for
+   * @param epoch the harness's epoch when it was made
+   * @param connection the harness's number of the connection it was made in, 0 for none
+   * @param requestedAt what {@link #mark()} returned just before the request was made
+   * @return its number, for {@link #completed} and {@link #failed}
+   */
+  public int opened(Kind kind, String label, long id, Epoch epoch, long connection, long requestedAt) {
+    ++order;
     Entry entry = new Entry(entries.size(), Objects.requireNonNull(kind, "kind"),
         Objects.requireNonNull(label, "label"), id, Objects.requireNonNull(epoch, "epoch"), connection,
-        ++order);
+        requestedAt);
     entries.add(entry);
     return entry.number;
+  }
+
+  /**
+   * @return a point in the ledger's order: what is recorded afterwards comes after it
+   */
+  public long mark() {
+    return ++order;
   }
 
   /**
@@ -285,7 +310,7 @@ public final class WaiterLedger {
 
   /**
    * A status waiter may complete at once by its connection's earlier apply (the status's last
-   * applied id); a handle never counts an apply from before its request was accepted.
+   * applied id); a handle never counts an apply from before its request was made.
    */
   private static boolean countsEarlierApplies(Entry entry, Apply apply) {
     return entry.kind == Kind.STATUS_WAITER && entry.connection > 0 && apply.connection() == entry.connection;

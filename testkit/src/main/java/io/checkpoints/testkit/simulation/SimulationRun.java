@@ -494,6 +494,7 @@ public final class SimulationRun {
     }
 
     void request() {
+      long requestedAt = ledger.mark();
       CompletableFuture<CheckpointHandle> request = connection.requestCheckpoint();
       requests.add(request);
       reconnectAfterRefusal(request);
@@ -503,7 +504,7 @@ public final class SimulationRun {
           return;
         }
         int entry = ledger.opened(WaiterLedger.Kind.HANDLE, "handle " + handle + " (request " + requests.size() + ")",
-            handle.id().value(), epoch, connectionNumber);
+            handle.id().value(), epoch, connectionNumber, requestedAt);
         Tracked tracked = new Tracked(handle, entry);
         handles.add(tracked);
         startWait(tracked);
