@@ -56,6 +56,59 @@ class SimulationCanFailTest {
   }
 
   @Test
+  void withoutAUserASwitchTheClientCannotSeeAfterAClearBreaksTheGateAsInTheReference() {
+    // Found by the simulation (seed 10025 of base 1, two hosts, no user sequences): after the clear
+    // the counter is gone, and the answer that would have re-seeded it from bob's record (id 2)
+    // is lost with its connection; bob's stream still delivers a checkpoint acknowledging bob's
+    // pre-clear id 2, after the write of k0, so last seen is 2. Alice's token follows without a
+    // clear; the client, told no user, cannot see the switch and keeps last seen. Alice's record
+    // knows nothing of bob's ids: it seeds 1, her upload allocates 2, and target 2 <= last seen 2
+    // publishes a checkpoint without k0. With known users the switch deletes last seen.
+    java.util.List<SimAction> actions = java.util.List.of(
+        new SimAction.Connect(1), new SimAction.Request(1), new SimAction.Write(1, "k2"),
+        new SimAction.SetLag(5_000), new SimAction.Upload(1, true, 0), new SimAction.HoldAnswers(1, 2, false),
+        new SimAction.Clear(1), new SimAction.Write(1, "k0"), new SimAction.ConnectWithoutUser(1),
+        new SimAction.SwitchUser(1, false));
+    SimulationRun withoutUser = Simulation.execute(
+        new Simulation.Plan(10_025, new SimulationOptions(2, 200, false), true, actions));
+    SimulationRun withUser = Simulation.execute(
+        new Simulation.Plan(10_025, new SimulationOptions(2, 200, true), true, actions));
+    assertThat(withoutUser.violations()).anyMatch(v -> v.contains("went backwards on k0"));
+    assertThat(withUser.violations()).as("a known user's switch deletes the previous user's last seen").isEmpty();
+    java.util.List<SimAction> clearing = new java.util.ArrayList<>(actions);
+    clearing.set(actions.size() - 1, new SimAction.SwitchUser(1, true));
+    assertThat(Simulation.execute(new Simulation.Plan(10_025, new SimulationOptions(2, 200, false), true, clearing))
+        .violations()).as("a switch with a clear, as the generator makes it after a clear").isEmpty();
+  }
+
+  @Test
+  void withoutUserSequencesNoGeneratedSwitchSkipsTheClearOnceTheHostHasCleared() {
+    // The generator's side of the case above: it must not make what that weakness needs, and still
+    // makes switches without a clear before any clear (the counter never went back then).
+    SimulationOptions options = new SimulationOptions(2, 200, false);
+    int withoutClear = 0;
+    for (long seed = 0; seed < 300; seed++) {
+      java.util.List<SimAction> actions = Simulation.plan(seed, options).actions();
+      java.util.Set<Integer> cleared = new java.util.HashSet<>();
+      for (SimAction action : actions) {
+        if (action instanceof SimAction.SwitchUser switchUser && !switchUser.clear()) {
+          assertThat(cleared).as("seed %d: %s after a clear of the host", seed, action)
+              .doesNotContain(switchUser.host());
+          withoutClear++;
+        }
+        if (action instanceof SimAction.Clear clear) {
+          cleared.add(clear.host());
+        } else if (action instanceof SimAction.SoftClear soft) {
+          cleared.add(soft.host());
+        } else if (action instanceof SimAction.SwitchUser switchUser && switchUser.clear()) {
+          cleared.add(switchUser.host());
+        }
+      }
+    }
+    assertThat(withoutClear).as("switches without a clear are still generated").isPositive();
+  }
+
+  @Test
   void aPlanReplaysExactly() {
     Simulation.Plan plan = Simulation.plan(42, SimulationOptions.defaults());
     assertThat(Simulation.plan(42, SimulationOptions.defaults())).isEqualTo(plan);
