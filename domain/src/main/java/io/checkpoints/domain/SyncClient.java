@@ -4,8 +4,10 @@ import io.checkpoints.ports.CheckpointControl;
 import io.checkpoints.ports.CheckpointMode;
 import io.checkpoints.ports.CheckpointPublisher;
 import io.checkpoints.ports.CheckpointRequest;
+import io.checkpoints.ports.CheckpointRequestId;
 import io.checkpoints.ports.CheckpointStateException;
 import io.checkpoints.ports.CheckpointStore;
+import io.checkpoints.ports.CheckpointTransaction;
 import io.checkpoints.ports.ClearFlags;
 import io.checkpoints.ports.ClientId;
 import io.checkpoints.ports.Scheduler;
@@ -35,7 +37,8 @@ import java.util.Optional;
  * epoch: open waiters and request handles of the old one fail with
  * {@link CheckpointWaitException.Cleared} or {@link CheckpointWaitException.UserSwitched}, and
  * nothing applied before counts for them. A switch from a user this client synced as also deletes
- * last seen and last applied, the previous user's acknowledgements.
+ * last seen and last applied, the previous user's acknowledgements, and sets a concrete target
+ * back to {@code MAX}.
  *
  * <p>Thread-safe. One lock order: the store's transaction, then the client's lock; so a host may
  * call the client from inside its own transaction on the store. The in-memory side (seed, pending
@@ -135,10 +138,7 @@ public final class SyncClient implements AutoCloseable {
       }
       if (!state.epoch().isUser(user)) {
         if (state.everStarted()) {
-          // What the previous user's checkpoints acknowledged is no evidence for this user's ids,
-          // which may restart below it (their per-user sequence never saw the previous user's).
-          tx.state().deleteLastSeen();
-          tx.state().deleteLastApplied();
+          forgetPreviousUser(tx);
         }
         state.setEpoch(state.epoch().forUser(user));
         status.onEpochEnded(new CheckpointWaitException.UserSwitched(
@@ -320,6 +320,20 @@ public final class SyncClient implements AutoCloseable {
       }
     }
     return outcomes;
+  }
+
+  /**
+   * A switch from a user this client synced as: what that user's checkpoints acknowledged, and the
+   * id its gate waited for, say nothing about the new user's ids, which may restart below them
+   * (the new user's service record and per-user sequence never saw them). A concrete target goes
+   * back to {@code MAX}, so the connection requests a write checkpoint for the new user.
+   */
+  private static void forgetPreviousUser(CheckpointTransaction tx) {
+    tx.state().deleteLastSeen();
+    tx.state().deleteLastApplied();
+    if (tx.state().target().filter(target -> !target.isMax()).isPresent()) {
+      tx.state().setTarget(CheckpointRequestId.MAX);
+    }
   }
 
   /** Ends the active iteration; {@code failure} is the error that ended it, or null. */

@@ -289,6 +289,22 @@ class EpochsAndFailuresTest {
   }
 
   @Test
+  void aUserSwitchArmsTheGateAgainInsteadOfThePreviousUsersConcreteTarget() {
+    connection.connect(CheckpointMode.REQUESTS, UserKey.forUserId("alice"));
+    transport.accept(1);
+    f.write("k0");
+    connection.nextUploadBatch(10).orElseThrow().complete();
+    transport.accept(); // 2: alice's target
+    assertThat(f.target()).contains(id(2));
+    connection.connect(CheckpointMode.REQUESTS, UserKey.forUserId("bob"));
+    assertThat(f.target()).as("bob's record may hold 2 at an older position").contains(CheckpointRequestId.MAX);
+    transport.accept(1); // bob's seed
+    assertThat(transport.postedIds()).as("a write checkpoint for bob follows the seed").endsWith(3L);
+    transport.accept();
+    assertThat(f.target()).contains(id(3));
+  }
+
+  @Test
   void aConnectRequestsTheWriteCheckpointThatAnOfflineUploadCouldNotRequest() {
     f.write("a");
     CompletableFuture<Void> offline = connection.nextUploadBatch(10).orElseThrow().complete();

@@ -127,9 +127,11 @@ final class Invariants {
         return violation("clear deletes every checkpoint key and the queue", after.summary());
       }
     } else if (switchesUser) {
-      if (after.lastSeen().isPresent() || after.lastApplied().isPresent()) {
-        return violation("a user switch forgets the previous user's last seen and last applied",
-            after.summary());
+      boolean concreteTargetKept = before.target().isPresent() && before.target().get() != MAX
+          && !after.target().equals(Optional.of(MAX));
+      if (after.lastSeen().isPresent() || after.lastApplied().isPresent() || concreteTargetKept) {
+        return violation("a user switch forgets the previous user's last seen, last applied and"
+            + " concrete target (the gate is armed again)", after.summary());
       }
     } else if (validates && !failed) {
       Optional<Long> wc = currentWriteCheckpoint;
@@ -215,11 +217,12 @@ final class Invariants {
       }
     }
 
-    // Sections 3, 5, 6: only writes, target, the accepted request and clear move the target.
-    boolean movesTarget = arms || cleared || action instanceof Action.Target
+    // Sections 3, 5, 6: only writes, target, the accepted request and clear move the target; and
+    // a user switch, which arms the gate again in place of a concrete target (checked above).
+    boolean movesTarget = arms || cleared || switchesUser || action instanceof Action.Target
         || action instanceof Action.TargetAcceptedRequest;
     if (!movesTarget && !after.target().equals(before.target())) {
-      return violation("only writes, target(v), the accepted request and clear move the target",
+      return violation("only writes, target(v), the accepted request, a user switch and clear move the target",
           Observation.show(before.target()) + " became " + Observation.show(after.target()));
     }
     if (action instanceof Action.TargetAcceptedRequest

@@ -216,12 +216,16 @@ final class SpecModel {
     }
     // Section 7, epochs: a start for another user than the epoch's (known -> none and none ->
     // known too) is a user switch; the waiters the disconnect left fail like a clear fails them.
-    // After an earlier start, the previous user's last seen and last applied are no evidence for
-    // the new user's ids, which may restart below them: the switch deletes them.
+    // After an earlier start, the previous user's last seen, last applied and concrete target are
+    // no evidence for the new user's ids, which may restart below them: the switch deletes the
+    // first two and arms the gate again (target MAX) instead of a concrete target.
     if (!java.util.Objects.equals(epochUser, user)) {
       if (everStarted) {
         lastSeen = null;
         lastApplied = null;
+        if (target != null && target != MAX) {
+          target = MAX; // the previous user's concrete target says nothing of this user's ids
+        }
       }
       epochUser = user;
       failWaiters("UserSwitched");
