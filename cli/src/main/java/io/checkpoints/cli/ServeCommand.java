@@ -1,6 +1,7 @@
 package io.checkpoints.cli;
 
 import io.checkpoints.adapter.http.CheckpointHttpServer;
+import io.checkpoints.adapter.inmemory.SimulatedBackend;
 import io.checkpoints.adapter.inmemory.SimulatedCheckpointService;
 import io.checkpoints.ports.Scheduler;
 import java.io.PrintWriter;
@@ -27,6 +28,9 @@ import picocli.CommandLine.Spec;
     description = {
         "Runs the simulated PowerSync service on 127.0.0.1 until interrupted (Ctrl-C): checkpoint"
             + " requests (POST), legacy write checkpoints and the sync stream, in real time.",
+        "A simulated backend takes the app's uploads at POST /backend/upload"
+            + " ({\"operations\": [{\"op\": \"PUT\", \"type\": \"todos\", \"id\": \"t1\","
+            + " \"data\": {...}}]}) and streams them back, after the lag, in one bucket per user.",
         "The user is the sub claim of the 'Authorization: Token <jwt>' header; the signature is"
             + " not checked (development only); a missing or malformed token gets 401."},
     exitCodeListHeading = "%nExit status:%n",
@@ -53,7 +57,8 @@ final class ServeCommand implements Callable<Integer>, VerboseOption {
       description = "How long the service keeps a checkpoint request record (default: ${DEFAULT-VALUE}).")
   private Duration retention;
 
-  @Option(names = {"-v", "--verbose"}, description = "Print the stack trace of a failure.")
+  @Option(names = {"-v", "--verbose"}, description = "Log each request and streamed line to standard error, and print the stack"
+          + " trace of a failure.")
   private boolean verbose;
 
   @Override
@@ -74,6 +79,13 @@ final class ServeCommand implements Callable<Integer>, VerboseOption {
     stopped.countDown();
   }
 
+  private static void logLine(PrintWriter log, String message) {
+    synchronized (log) {
+      log.println(message);
+      log.flush();
+    }
+  }
+
   @Override
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
@@ -85,15 +97,18 @@ final class ServeCommand implements Callable<Integer>, VerboseOption {
       throw new picocli.CommandLine.ParameterException(spec.commandLine(),
           "invalid --retention: must be positive");
     }
-    SimulatedCheckpointService service = SimulatedCheckpointService.builder(Scheduler.system())
-        .replicationLag(lag).retention(retention).build();
+    SimulatedBackend backend = SimulatedBackend.create(
+        SimulatedCheckpointService.builder(Scheduler.system()).replicationLag(lag).retention(retention));
+    SimulatedCheckpointService service = backend.service();
     // Expired records are dropped only by compaction: run it at a tenth of the retention, so a
     // record outlives its retention by at most 10%.
     Scheduler.Cancellable compaction = service.compactEvery(
         retention.dividedBy(10).isZero() ? retention : retention.dividedBy(10));
     CheckpointHttpServer server;
     try {
-      server = CheckpointHttpServer.builder(service).port(port).start();
+      PrintWriter log = spec.commandLine().getErr();
+      server = CheckpointHttpServer.builder(service).port(port).dataService(backend)
+          .log(verbose ? message -> logLine(log, message) : message -> {}).start();
     } catch (UncheckedIOException e) {
       compaction.cancel();
       PrintWriter err = spec.commandLine().getErr();
@@ -112,6 +127,8 @@ final class ServeCommand implements Callable<Integer>, VerboseOption {
     try {
       out.println("simulated PowerSync service at " + server.endpoint()
           + " (replication lag " + lag + ", retention " + retention + ")");
+      out.println("the app's connector uploads to POST " + server.endpoint()
+          + CheckpointHttpServer.UPLOAD_PATH);
       out.println("authenticate with 'Authorization: Token <jwt>'; the user is its sub claim and"
           + " the signature is not checked. A token for user 'alice': "
           + CheckpointHttpServer.developmentToken("alice"));

@@ -12,20 +12,14 @@ import io.checkpoints.ports.Scheduler;
 import io.checkpoints.ports.SyncLine;
 import io.checkpoints.ports.WriteCheckpoint;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Deque;
-import java.util.EnumMap;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.ExecutionException;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 
 /**
@@ -93,33 +87,24 @@ public final class SimulatedCheckpointService implements CheckpointService {
   /** The default retention of a record: 60 minutes, as the real service keeps them. */
   public static final Duration DEFAULT_RETENTION = Duration.ofMinutes(60);
 
-  private static final System.Logger LOG =
-      System.getLogger(SimulatedCheckpointService.class.getName());
-
   private final Scheduler scheduler;
   private final CheckpointObserver checkpointObserver;
-  private final long retentionNanos;
   private final Object lock = new Object();
 
   // Guarded by lock. Linked maps and lists keep every iteration in insertion order, so that a
   // seeded simulation sees the same sequence of sink calls on every run.
   private Duration replicationLag;
   private boolean checkpointRequestsSupported = true;
-  private final Map<Key, Record> records = new LinkedHashMap<>();
-  private final Map<ServiceCall, Deque<PlannedFault>> faults = new EnumMap<>(ServiceCall.class);
-  private final List<Subscription> subscriptions = new ArrayList<>();
-  private long headPosition;
-  private long replicatedPosition;
+  private final CheckpointRecords records;
+  private final FaultPlan faults = new FaultPlan();
+  private final List<ServiceSubscription> subscriptions = new ArrayList<>();
   private long lastOpId;
 
-  private SimulatedCheckpointService(Builder builder) {
+  SimulatedCheckpointService(SimulatedCheckpointServiceBuilder builder) {
     this.scheduler = builder.scheduler;
     this.checkpointObserver = builder.checkpointObserver;
-    this.retentionNanos = saturatedNanos(builder.retention);
+    this.records = new CheckpointRecords(scheduler, saturatedNanos(builder.retention));
     this.replicationLag = builder.replicationLag;
-    for (ServiceCall call : ServiceCall.values()) {
-      faults.put(call, new ArrayDeque<>());
-    }
   }
 
   /**
@@ -127,8 +112,8 @@ public final class SimulatedCheckpointService implements CheckpointService {
    * @return a builder with the default retention and no replication lag
    * @throws NullPointerException if {@code scheduler} is null
    */
-  public static Builder builder(Scheduler scheduler) {
-    return new Builder(scheduler);
+  public static SimulatedCheckpointServiceBuilder builder(Scheduler scheduler) {
+    return new SimulatedCheckpointServiceBuilder(scheduler);
   }
 
   /**
@@ -154,7 +139,7 @@ public final class SimulatedCheckpointService implements CheckpointService {
    */
   @Override
   public CheckpointRequestId acceptCheckpointRequest(String userId, CheckpointRequest request) {
-    return await(acceptCheckpointRequestAsync(userId, request));
+    return ServiceCalls.await(acceptCheckpointRequestAsync(userId, request));
   }
 
   /**
@@ -169,7 +154,7 @@ public final class SimulatedCheckpointService implements CheckpointService {
    */
   @Override
   public WriteCheckpoint legacyWriteCheckpoint(String userId, ClientId clientId) {
-    return await(legacyWriteCheckpointAsync(userId, clientId));
+    return ServiceCalls.await(legacyWriteCheckpointAsync(userId, clientId));
   }
 
   /**
@@ -186,7 +171,7 @@ public final class SimulatedCheckpointService implements CheckpointService {
   public CompletableFuture<CheckpointRequestId> acceptCheckpointRequestAsync(
       String userId, CheckpointRequest request) {
     Objects.requireNonNull(request, "request");
-    Key key = Key.of(userId, request.clientId());
+    ServiceKey key = ServiceKey.of(userId, request.clientId());
     return call(ServiceCall.CHECKPOINT_REQUEST, () -> accept(key, request.id()));
   }
 
@@ -201,7 +186,7 @@ public final class SimulatedCheckpointService implements CheckpointService {
    */
   public CompletableFuture<WriteCheckpoint> legacyWriteCheckpointAsync(
       String userId, ClientId clientId) {
-    Key key = Key.of(userId, clientId);
+    ServiceKey key = ServiceKey.of(userId, clientId);
     return call(ServiceCall.LEGACY_WRITE_CHECKPOINT, () -> legacy(key));
   }
 
@@ -215,17 +200,17 @@ public final class SimulatedCheckpointService implements CheckpointService {
    */
   @Override
   public StreamSubscription openStream(String userId, ClientId clientId, Consumer<SyncLine> sink) {
-    Key key = Key.of(userId, clientId);
+    ServiceKey key = ServiceKey.of(userId, clientId);
     Objects.requireNonNull(sink, "sink");
-    Subscription subscription;
+    ServiceSubscription subscription;
     synchronized (lock) {
-      ServiceFault fault = nextFault(ServiceCall.OPEN_STREAM);
+      ServiceFault fault = faults.next(ServiceCall.OPEN_STREAM);
       if (fault instanceof ServiceFault.Failure) {
         throw ((ServiceFault.Failure) fault).toException(ServiceCall.OPEN_STREAM);
       }
-      subscription = new Subscription(key, sink);
+      subscription = new ServiceSubscription(key, sink, this::unsubscribe);
       subscriptions.add(subscription);
-      subscription.enqueue(checkpointLines(nextOpId(), acknowledged(key)));
+      subscription.enqueue(checkpointLines(nextOpId(), records.acknowledged(key)));
     }
     subscription.drain();
     return subscription;
@@ -247,9 +232,7 @@ public final class SimulatedCheckpointService implements CheckpointService {
    */
   public CheckpointRequestTransport transport(
       Credentials credentials, Function<String, String> userIdOfToken) {
-    return new InProcessTransport(
-        Objects.requireNonNull(credentials, "credentials"),
-        Objects.requireNonNull(userIdOfToken, "userIdOfToken"));
+    return new InProcessCheckpointTransport(this, credentials, userIdOfToken);
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -262,16 +245,16 @@ public final class SimulatedCheckpointService implements CheckpointService {
    * @return the new checkpoint's {@code last_op_id}
    */
   public long publishCheckpoint() {
-    List<Subscription> touched;
+    List<ServiceSubscription> touched;
     long opId;
     synchronized (lock) {
       opId = nextOpId();
       touched = List.copyOf(subscriptions);
-      for (Subscription subscription : touched) {
-        subscription.enqueue(checkpointLines(opId, acknowledged(subscription.key)));
+      for (ServiceSubscription subscription : touched) {
+        subscription.enqueue(checkpointLines(opId, records.acknowledged(subscription.key)));
       }
     }
-    drain(touched);
+    ServiceSubscription.drainAll(touched);
     return opId;
   }
 
@@ -280,28 +263,28 @@ public final class SimulatedCheckpointService implements CheckpointService {
    * stream, so that a checkpoint request stored after it is acknowledged only once the write has
    * replicated too. When replication reaches the write, every open stream receives a new
    * checkpoint (the data changed). This is how a simulation keeps its data and the acknowledgements
-   * on one timeline; see {@link Builder#checkpointObserver}.
+   * on one timeline; see {@link SimulatedCheckpointServiceBuilder#checkpointObserver}.
    *
    * @return the write's replication position
    */
   public long recordSourceWrite() {
     long position;
     synchronized (lock) {
-      position = ++headPosition;
+      position = records.nextPosition();
     }
     Runnable replicate = () -> {
-      List<Subscription> touched;
+      List<ServiceSubscription> touched;
       synchronized (lock) {
         touched = new ArrayList<>(replicateUpTo(position));
         long opId = nextOpId();
-        for (Subscription subscription : subscriptions) {
+        for (ServiceSubscription subscription : subscriptions) {
           if (!touched.contains(subscription)) {
             touched.add(subscription);
           }
-          subscription.enqueue(checkpointLines(opId, acknowledged(subscription.key)));
+          subscription.enqueue(checkpointLines(opId, records.acknowledged(subscription.key)));
         }
       }
-      drain(touched);
+      ServiceSubscription.drainAll(touched);
     };
     Duration lag = replicationLag();
     if (lag.isZero()) {
@@ -315,7 +298,7 @@ public final class SimulatedCheckpointService implements CheckpointService {
   /** @return the replication stream's position that replication has reached */
   public long replicatedPosition() {
     synchronized (lock) {
-      return replicatedPosition;
+      return records.replicatedPosition();
     }
   }
 
@@ -329,7 +312,7 @@ public final class SimulatedCheckpointService implements CheckpointService {
    */
   public int disconnectStreams(String userId) {
     Objects.requireNonNull(userId, "userId");
-    return disconnectWhere(subscription -> subscription.key.userId.equals(userId));
+    return disconnectWhere(subscription -> subscription.key.userId().equals(userId));
   }
 
   /**
@@ -348,10 +331,7 @@ public final class SimulatedCheckpointService implements CheckpointService {
    */
   public int compact() {
     synchronized (lock) {
-      long now = scheduler.nanoTime();
-      int before = records.size();
-      records.values().removeIf(record -> record.expiresAtNanos - now <= 0);
-      return before - records.size();
+      return records.compact();
     }
   }
 
@@ -367,7 +347,7 @@ public final class SimulatedCheckpointService implements CheckpointService {
     if (interval.isNegative() || interval.isZero()) {
       throw new CheckpointArgumentException("a compaction interval must be positive, got " + interval);
     }
-    PeriodicCompaction periodic = new PeriodicCompaction(interval);
+    PeriodicCompaction periodic = new PeriodicCompaction(scheduler, interval, this::compact);
     periodic.scheduleNext();
     return periodic::cancel;
   }
@@ -382,9 +362,9 @@ public final class SimulatedCheckpointService implements CheckpointService {
    * @return whether there was a record
    */
   public boolean forget(String userId, ClientId clientId) {
-    Key key = Key.of(userId, clientId);
+    ServiceKey key = ServiceKey.of(userId, clientId);
     synchronized (lock) {
-      return records.remove(key) != null;
+      return records.forget(key);
     }
   }
 
@@ -398,17 +378,8 @@ public final class SimulatedCheckpointService implements CheckpointService {
    *     response is queued for {@link ServiceCall#OPEN_STREAM}
    */
   public void injectFault(ServiceCall call, int times, ServiceFault fault) {
-    Objects.requireNonNull(call, "call");
-    Objects.requireNonNull(fault, "fault");
-    if (times < 1) {
-      throw new CheckpointArgumentException("a fault must apply to at least 1 call, got " + times);
-    }
-    if (call == ServiceCall.OPEN_STREAM && !(fault instanceof ServiceFault.Failure)) {
-      throw new CheckpointArgumentException(
-          "stream opens can only fail with a status, got " + fault);
-    }
     synchronized (lock) {
-      faults.get(call).addLast(new PlannedFault(fault, times));
+      faults.add(call, times, fault);
     }
   }
 
@@ -418,20 +389,15 @@ public final class SimulatedCheckpointService implements CheckpointService {
    *     {@link Integer#MAX_VALUE})
    */
   public int pendingFaults(ServiceCall call) {
-    Objects.requireNonNull(call, "call");
     synchronized (lock) {
-      long total = 0;
-      for (PlannedFault planned : faults.get(call)) {
-        total += planned.remaining;
-      }
-      return (int) Math.min(total, Integer.MAX_VALUE);
+      return faults.pending(call);
     }
   }
 
   /** Drops every queued fault. */
   public void clearFaults() {
     synchronized (lock) {
-      faults.values().forEach(Deque::clear);
+      faults.clear();
     }
   }
 
@@ -454,7 +420,7 @@ public final class SimulatedCheckpointService implements CheckpointService {
    * @throws CheckpointArgumentException if {@code lag} is negative
    */
   public void setReplicationLag(Duration lag) {
-    checkLag(lag);
+    ServiceCalls.checkLag(lag);
     synchronized (lock) {
       replicationLag = lag;
     }
@@ -473,10 +439,9 @@ public final class SimulatedCheckpointService implements CheckpointService {
    * @return the key's stored id, or empty when it has no record
    */
   public Optional<CheckpointRequestId> storedId(String userId, ClientId clientId) {
-    Key key = Key.of(userId, clientId);
+    ServiceKey key = ServiceKey.of(userId, clientId);
     synchronized (lock) {
-      Record record = records.get(key);
-      return record == null ? Optional.empty() : Optional.of(record.id);
+      return records.stored(key);
     }
   }
 
@@ -486,9 +451,9 @@ public final class SimulatedCheckpointService implements CheckpointService {
    * @return the id the key's streams carry as {@code write_checkpoint}, or empty when none
    */
   public Optional<CheckpointRequestId> acknowledgedId(String userId, ClientId clientId) {
-    Key key = Key.of(userId, clientId);
+    ServiceKey key = ServiceKey.of(userId, clientId);
     synchronized (lock) {
-      return Optional.ofNullable(acknowledgedOrNull(key));
+      return records.acknowledged(key);
     }
   }
 
@@ -523,134 +488,69 @@ public final class SimulatedCheckpointService implements CheckpointService {
         return CompletableFuture.failedFuture(new CheckpointTransportException.NotSupported(
             "the simulated service is older than 1.24.0: no checkpoint requests (HTTP 404)"));
       }
-      fault = nextFault(kind);
+      fault = faults.next(kind);
     }
-    if (fault instanceof ServiceFault.Failure) {
-      return CompletableFuture.failedFuture(((ServiceFault.Failure) fault).toException(kind));
-    }
-    if (fault instanceof ServiceFault.Delay) {
-      CompletableFuture<T> result = new CompletableFuture<>();
-      scheduler.schedule(((ServiceFault.Delay) fault).delay(), () -> handle(handler, result));
-      return result;
-    }
-    CompletableFuture<T> result = new CompletableFuture<>();
-    handle(handler, result);
-    if (fault instanceof ServiceFault.DropResponse) {
-      // The service has done its work; only the answer (or its failure) is lost on the way back.
-      return CompletableFuture.failedFuture(new CheckpointTransportException.Unreachable(
-          "simulated fault on " + kind + ": the service handled the request but the response was"
-              + " dropped", null));
-    }
-    return result;
+    return ServiceCalls.run(kind, fault, scheduler, handler);
   }
 
-  private static <T> void handle(Supplier<T> handler, CompletableFuture<T> result) {
-    try {
-      result.complete(handler.get());
-    } catch (RuntimeException e) {
-      result.completeExceptionally(e);
-    }
-  }
-
-  private ServiceFault nextFault(ServiceCall kind) {
-    Deque<PlannedFault> queue = faults.get(kind);
-    PlannedFault planned = queue.peekFirst();
-    if (planned == null) {
-      return null;
-    }
-    if (--planned.remaining == 0) {
-      queue.removeFirst();
-    }
-    return planned.fault;
-  }
-
-  private CheckpointRequestId accept(Key key, CheckpointRequestId id) {
-    CheckpointRequestId answer;
-    List<Subscription> touched = List.of();
+  private void unsubscribe(ServiceSubscription subscription) {
     synchronized (lock) {
-      Record record = records.get(key);
-      if (record == null || id.compareTo(record.id) > 0) {
-        touched = store(key, record, id);
-        answer = id;
-      } else if (id.equals(record.id)) {
-        record.expiresAtNanos = expiryFromNow();
-        answer = id;
-      } else {
-        answer = record.id;
-      }
+      subscriptions.remove(subscription);
     }
-    drain(touched);
-    return answer;
   }
 
-  private WriteCheckpoint legacy(Key key) {
-    List<Subscription> touched;
-    long next;
+  private CheckpointRequestId accept(ServiceKey key, CheckpointRequestId id) {
+    return storeAndReplicate(() -> records.accept(key, id));
+  }
+
+  private WriteCheckpoint legacy(ServiceKey key) {
+    return WriteCheckpoint.of(storeAndReplicate(() -> records.legacy(key)).value());
+  }
+
+  /** Runs a store under the lock; the stored position replicates after the lag. */
+  private CheckpointRequestId storeAndReplicate(Supplier<CheckpointRecords.Stored> store) {
+    CheckpointRecords.Stored stored;
+    List<ServiceSubscription> touched = List.of();
     synchronized (lock) {
-      Record record = records.get(key);
-      if (record != null && record.id.isMax()) {
-        throw new CheckpointTransportException.ServerError(500,
-            "the stored id of " + key + " is already " + Long.MAX_VALUE
-                + ": there is no next write checkpoint");
-      }
-      next = record == null ? 1 : record.id.value() + 1;
-      touched = store(key, record, CheckpointRequestId.of(next));
-    }
-    drain(touched);
-    return WriteCheckpoint.of(next);
-  }
-
-  /** Stores a greater id at the next replication position. Call with the lock held. */
-  private List<Subscription> store(Key key, Record existing, CheckpointRequestId id) {
-    Record record = existing;
-    if (record == null) {
-      record = new Record();
-      records.put(key, record);
-    }
-    long position = ++headPosition;
-    record.id = id;
-    record.position = position;
-    record.expiresAtNanos = expiryFromNow();
-    if (replicationLag.isZero()) {
-      return replicateUpTo(position);
-    }
-    scheduler.schedule(replicationLag, () -> {
-      List<Subscription> touched;
-      synchronized (lock) {
-        touched = replicateUpTo(position);
-      }
-      drain(touched);
-    });
-    return List.of();
-  }
-
-  /** Replication reaches {@code position}: acknowledges the records it passed. Lock held. */
-  private List<Subscription> replicateUpTo(long position) {
-    replicatedPosition = Math.max(replicatedPosition, position);
-    List<Subscription> touched = new ArrayList<>();
-    for (Map.Entry<Key, Record> entry : records.entrySet()) {
-      Record record = entry.getValue();
-      if (record.position <= replicatedPosition && !record.id.equals(record.acknowledged)) {
-        record.acknowledged = record.id;
-        long opId = 0;
-        for (Subscription subscription : subscriptions) {
-          if (subscription.key.equals(entry.getKey())) {
-            if (opId == 0) {
-              opId = nextOpId();
-            }
-            subscription.enqueue(checkpointLines(opId, Optional.of(record.acknowledged)));
-            touched.add(subscription);
+      stored = store.get();
+      if (stored.position() > 0 && replicationLag.isZero()) {
+        touched = replicateUpTo(stored.position());
+      } else if (stored.position() > 0) {
+        scheduler.schedule(replicationLag, () -> {
+          List<ServiceSubscription> later;
+          synchronized (lock) {
+            later = replicateUpTo(stored.position());
           }
+          ServiceSubscription.drainAll(later);
+        });
+      }
+    }
+    ServiceSubscription.drainAll(touched);
+    return stored.answer();
+  }
+
+  /** Replication reaches {@code position}: streams the new acknowledgements. Lock held. */
+  private List<ServiceSubscription> replicateUpTo(long position) {
+    List<ServiceSubscription> touched = new ArrayList<>();
+    for (ServiceKey key : records.replicateUpTo(position)) {
+      long opId = 0;
+      for (ServiceSubscription subscription : subscriptions) {
+        if (subscription.key.equals(key)) {
+          if (opId == 0) {
+            opId = nextOpId();
+          }
+          subscription.enqueue(checkpointLines(opId, records.acknowledged(key)));
+          touched.add(subscription);
         }
       }
     }
     return touched;
   }
 
-  private int disconnectWhere(java.util.function.Predicate<Subscription> which) {
-    List<Subscription> ended = new ArrayList<>();
+  private int disconnectWhere(Predicate<ServiceSubscription> which) {
+    List<ServiceSubscription> ended = new ArrayList<>();
     synchronized (lock) {
-      for (Subscription subscription : subscriptions) {
+      for (ServiceSubscription subscription : subscriptions) {
         if (which.test(subscription)) {
           // Removed from the list first, so the final line is also the last one.
           subscription.enqueue(List.of(new SyncLine.TokenExpiresIn(0)));
@@ -659,38 +559,15 @@ public final class SimulatedCheckpointService implements CheckpointService {
       }
       subscriptions.removeAll(ended);
     }
-    drain(ended);
+    ServiceSubscription.drainAll(ended);
     return ended.size();
-  }
-
-  private Optional<CheckpointRequestId> acknowledged(Key key) {
-    return Optional.ofNullable(acknowledgedOrNull(key));
-  }
-
-  private CheckpointRequestId acknowledgedOrNull(Key key) {
-    Record record = records.get(key);
-    return record == null ? null : record.acknowledged;
   }
 
   /** The next checkpoint's {@code last_op_id}, reported to the observer. Lock held. */
   private long nextOpId() {
     long opId = ++lastOpId;
-    checkpointObserver.onCheckpoint(opId, replicatedPosition);
+    checkpointObserver.onCheckpoint(opId, records.replicatedPosition());
     return opId;
-  }
-
-  /**
-   * Told of every new checkpoint the service is about to stream, with the replication position it
-   * reflects, so that a simulation can attach the source data as replicated up to that position.
-   * Called while the service's lock is held: it must be quick and must not call the service.
-   */
-  @FunctionalInterface
-  public interface CheckpointObserver {
-    /**
-     * @param lastOpId the new checkpoint's {@code last_op_id}
-     * @param replicatedPosition the replication position the checkpoint reflects
-     */
-    void onCheckpoint(long lastOpId, long replicatedPosition);
   }
 
   private static List<SyncLine> checkpointLines(
@@ -701,315 +578,11 @@ public final class SimulatedCheckpointService implements CheckpointService {
         new SyncLine.CheckpointComplete(lastOpId));
   }
 
-  private long expiryFromNow() {
-    long now = scheduler.nanoTime();
-    long expiry = now + retentionNanos;
-    // A retention so long that it overflows never expires within the life of the process.
-    return expiry < now ? Long.MAX_VALUE : expiry;
-  }
-
-  private static void drain(List<Subscription> subscriptions) {
-    for (Subscription subscription : subscriptions) {
-      subscription.drain();
-    }
-  }
-
-  private static <T> T await(CompletableFuture<T> future) {
-    try {
-      return future.get();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new CheckpointTransportException.Unreachable(
-          "interrupted while waiting for the simulated service's answer", e);
-    } catch (ExecutionException e) {
-      Throwable cause = e.getCause();
-      if (cause instanceof RuntimeException) {
-        throw (RuntimeException) cause;
-      }
-      if (cause instanceof Error) {
-        throw (Error) cause;
-      }
-      throw new IllegalStateException("the simulated service failed unexpectedly", cause);
-    }
-  }
-
-  private static void checkLag(Duration lag) {
-    Objects.requireNonNull(lag, "lag");
-    if (lag.isNegative()) {
-      throw new CheckpointArgumentException("a replication lag must not be negative, got " + lag);
-    }
-  }
-
   private static long saturatedNanos(Duration duration) {
     try {
       return duration.toNanos();
     } catch (ArithmeticException e) {
       return Long.MAX_VALUE;
-    }
-  }
-
-  /** The record key {@code user/client}; a record, so a slash in a user id cannot collide. */
-  private record Key(String userId, ClientId clientId) {
-    static Key of(String userId, ClientId clientId) {
-      if (userId == null || userId.isEmpty()) {
-        throw new CheckpointArgumentException("a user id must be a non-empty string, got "
-            + (userId == null ? "null" : "\"\""));
-      }
-      return new Key(userId, Objects.requireNonNull(clientId, "clientId"));
-    }
-
-    @Override
-    public String toString() {
-      return userId + "/" + clientId;
-    }
-  }
-
-  /** One key's record. Guarded by the service's lock. */
-  private static final class Record {
-    CheckpointRequestId id;
-    long position;
-    long expiresAtNanos;
-    CheckpointRequestId acknowledged;
-  }
-
-  /** A fault and how many more calls it applies to. Guarded by the service's lock. */
-  private static final class PlannedFault {
-    final ServiceFault fault;
-    int remaining;
-
-    PlannedFault(ServiceFault fault, int remaining) {
-      this.fault = fault;
-      this.remaining = remaining;
-    }
-  }
-
-  /**
-   * An open stream. Lines are queued under the service's lock (so their order follows the state's
-   * order) and delivered outside it by whichever thread drains first.
-   */
-  private final class Subscription implements StreamSubscription {
-    final Key key;
-    private final Consumer<SyncLine> sink;
-    // Guarded by this subscription's monitor, which is never held while calling the sink.
-    private final Deque<SyncLine> outbox = new ArrayDeque<>();
-    private boolean draining;
-    private boolean closed;
-
-    Subscription(Key key, Consumer<SyncLine> sink) {
-      this.key = key;
-      this.sink = sink;
-    }
-
-    synchronized void enqueue(List<SyncLine> lines) {
-      if (!closed) {
-        outbox.addAll(lines);
-      }
-    }
-
-    void drain() {
-      synchronized (this) {
-        if (draining) {
-          // Another thread (or an outer call on this one) is delivering; it will see our lines.
-          return;
-        }
-        draining = true;
-      }
-      while (true) {
-        SyncLine next;
-        synchronized (this) {
-          next = closed ? null : outbox.poll();
-          if (next == null) {
-            draining = false;
-            return;
-          }
-        }
-        try {
-          sink.accept(next);
-        } catch (RuntimeException e) {
-          LOG.log(System.Logger.Level.WARNING,
-              "closing the stream of " + key + ": its sink failed", e);
-          close();
-        }
-      }
-    }
-
-    @Override
-    public void close() {
-      synchronized (lock) {
-        subscriptions.remove(this);
-      }
-      synchronized (this) {
-        closed = true;
-        outbox.clear();
-      }
-    }
-  }
-
-  /** Compaction that reschedules itself until cancelled. */
-  private final class PeriodicCompaction {
-    private final Duration interval;
-    // Guarded by this.
-    private Scheduler.Cancellable next;
-    private boolean cancelled;
-
-    PeriodicCompaction(Duration interval) {
-      this.interval = interval;
-    }
-
-    synchronized void scheduleNext() {
-      if (!cancelled) {
-        next = scheduler.schedule(interval, this::run);
-      }
-    }
-
-    private void run() {
-      synchronized (this) {
-        if (cancelled) {
-          return;
-        }
-      }
-      compact();
-      scheduleNext();
-    }
-
-    synchronized void cancel() {
-      cancelled = true;
-      if (next != null) {
-        next.cancel();
-      }
-    }
-  }
-
-  /** The in-process transport of {@link #transport}. */
-  private final class InProcessTransport implements CheckpointRequestTransport {
-    private final Credentials credentials;
-    private final Function<String, String> userIdOfToken;
-
-    InProcessTransport(Credentials credentials, Function<String, String> userIdOfToken) {
-      this.credentials = credentials;
-      this.userIdOfToken = userIdOfToken;
-    }
-
-    @Override
-    public CompletableFuture<CheckpointRequestId> postCheckpointRequest(CheckpointRequest request) {
-      Objects.requireNonNull(request, "request");
-      return asUser(user -> acceptCheckpointRequestAsync(user, request));
-    }
-
-    @Override
-    public CompletableFuture<WriteCheckpoint> fetchLegacyWriteCheckpoint(ClientId clientId) {
-      Objects.requireNonNull(clientId, "clientId");
-      return asUser(user -> legacyWriteCheckpointAsync(user, clientId));
-    }
-
-    private <T> CompletableFuture<T> asUser(Function<String, CompletableFuture<T>> call) {
-      CompletableFuture<T> result = new CompletableFuture<>();
-      CompletableFuture<String> token;
-      try {
-        token = credentials.token();
-      } catch (RuntimeException e) {
-        token = CompletableFuture.failedFuture(e);
-      }
-      token.whenComplete((value, failure) -> {
-        if (failure != null || value == null) {
-          // No token was refused, so the credentials are not invalidated (as over HTTP).
-          result.completeExceptionally(new CheckpointTransportException.Unauthorized(
-              "the credentials gave no token"
-                  + (failure == null ? "" : " (" + unwrap(failure) + ")")));
-          return;
-        }
-        String user;
-        try {
-          user = userIdOfToken.apply(value);
-        } catch (RuntimeException e) {
-          user = null;
-        }
-        if (user == null || user.isEmpty()) {
-          fail(result, new CheckpointTransportException.Unauthorized(
-              "the simulated service refused the token"));
-          return;
-        }
-        CompletableFuture<T> answer;
-        try {
-          answer = call.apply(user);
-        } catch (RuntimeException e) {
-          answer = CompletableFuture.failedFuture(e);
-        }
-        answer.whenComplete((v, e) -> {
-          if (e == null) {
-            result.complete(v);
-          } else {
-            fail(result, unwrap(e));
-          }
-        });
-      });
-      return result;
-    }
-
-    private void fail(CompletableFuture<?> result, Throwable failure) {
-      if (failure instanceof CheckpointTransportException.Unauthorized) {
-        credentials.invalidate();
-      }
-      result.completeExceptionally(failure);
-    }
-  }
-
-  private static Throwable unwrap(Throwable failure) {
-    Throwable cause = failure;
-    while (cause instanceof CompletionException && cause.getCause() != null) {
-      cause = cause.getCause();
-    }
-    return cause;
-  }
-
-  /** Builds a {@link SimulatedCheckpointService}. Not thread-safe; use it on one thread. */
-  public static final class Builder {
-    private final Scheduler scheduler;
-    private Duration retention = DEFAULT_RETENTION;
-    private Duration replicationLag = Duration.ZERO;
-    private CheckpointObserver checkpointObserver = (lastOpId, replicatedPosition) -> {};
-
-    private Builder(Scheduler scheduler) {
-      this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
-    }
-
-    /**
-     * @param retention how long a record lives after it was last stored or refreshed; positive
-     * @return this builder
-     * @throws CheckpointArgumentException if {@code retention} is not positive
-     */
-    public Builder retention(Duration retention) {
-      Objects.requireNonNull(retention, "retention");
-      if (retention.isNegative() || retention.isZero()) {
-        throw new CheckpointArgumentException("a retention must be positive, got " + retention);
-      }
-      this.retention = retention;
-      return this;
-    }
-
-    /**
-     * @param lag how long after a request replication reaches it; zero (the default) or more
-     * @return this builder
-     * @throws CheckpointArgumentException if {@code lag} is negative
-     */
-    public Builder replicationLag(Duration lag) {
-      checkLag(lag);
-      this.replicationLag = lag;
-      return this;
-    }
-
-    /**
-     * @param observer told of every new checkpoint and the replication position it reflects
-     * @return this builder
-     */
-    public Builder checkpointObserver(CheckpointObserver observer) {
-      this.checkpointObserver = Objects.requireNonNull(observer, "observer");
-      return this;
-    }
-
-    /** @return a new service with no records, streams or faults */
-    public SimulatedCheckpointService build() {
-      return new SimulatedCheckpointService(this);
     }
   }
 }
