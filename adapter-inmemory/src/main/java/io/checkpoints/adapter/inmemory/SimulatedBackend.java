@@ -93,19 +93,18 @@ public final class SimulatedBackend implements SyncDataService {
       synchronized (state) {
         Map<RowKey, Map<String, Object>> userRows =
             rows.computeIfAbsent(user, key -> new LinkedHashMap<>());
-        List<RowKey> changed = new ArrayList<>();
+        // One oplog entry per operation that changed a row, with the row as that operation left
+        // it (a batch may put a row and then delete it).
+        List<Change> changes = new ArrayList<>();
         for (Operation operation : batchOperations) {
           if (apply(userRows, operation)) {
-            changed.add(new RowKey(operation.table(), operation.id()));
+            RowKey key = new RowKey(operation.table(), operation.id());
+            Map<String, Object> row = userRows.get(key);
+            changes.add(new Change(key, row == null ? null : new TreeMap<>(row)));
           }
         }
-        if (changed.isEmpty()) {
+        if (changes.isEmpty()) {
           return;
-        }
-        List<Change> changes = new ArrayList<>();
-        for (RowKey key : changed) {
-          Map<String, Object> row = userRows.get(key);
-          changes.add(new Change(key, row == null ? null : new TreeMap<>(row)));
         }
         batch = new Batch(user, changes);
         pending.addLast(batch);
