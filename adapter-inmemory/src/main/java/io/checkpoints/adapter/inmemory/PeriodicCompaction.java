@@ -1,7 +1,9 @@
 package io.checkpoints.adapter.inmemory;
 
+import io.checkpoints.ports.CheckpointArgumentException;
 import io.checkpoints.ports.Scheduler;
 import java.time.Duration;
+import java.util.Objects;
 
 /**
  * Runs a compaction every interval of scheduler time until cancelled. Thread-safe: its own
@@ -15,7 +17,21 @@ final class PeriodicCompaction {
   private Scheduler.Cancellable next;
   private boolean cancelled;
 
-  PeriodicCompaction(Scheduler scheduler, Duration interval, Runnable compaction) {
+  /**
+   * @return a handle that stops the compaction
+   * @throws CheckpointArgumentException if {@code interval} is not positive
+   */
+  static Scheduler.Cancellable start(Scheduler scheduler, Duration interval, Runnable compaction) {
+    Objects.requireNonNull(interval, "interval");
+    if (interval.isNegative() || interval.isZero()) {
+      throw new CheckpointArgumentException("a compaction interval must be positive, got " + interval);
+    }
+    PeriodicCompaction periodic = new PeriodicCompaction(scheduler, interval, compaction);
+    periodic.scheduleNext();
+    return periodic::cancel;
+  }
+
+  private PeriodicCompaction(Scheduler scheduler, Duration interval, Runnable compaction) {
     this.scheduler = scheduler;
     this.interval = interval;
     this.compaction = compaction;

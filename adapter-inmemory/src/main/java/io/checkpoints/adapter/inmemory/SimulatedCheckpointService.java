@@ -33,7 +33,7 @@ import java.util.function.Supplier;
  * expiry; a lower id is ignored and the stored id returned. Every accepted request answers
  * {@code max(posted, stored)}. The legacy write checkpoint stores and returns the stored id plus
  * one (1 when absent), so both endpoints share one id per key. A record expires {@link
- * Builder#retention retention} after it was last stored or refreshed, but only goes when the
+ * SimulatedCheckpointServiceBuilder#retention retention} after it was last stored or refreshed, but only goes when the
  * service {@link #compact() compacts}, as the real service's compaction does.
  *
  * <h2>Replication lag</h2>
@@ -53,16 +53,13 @@ import java.util.function.Supplier;
  * {@code checkpoint} line followed by {@code checkpoint_complete} whenever its key's acknowledged id
  * changes, and whenever the simulation calls {@link #publishCheckpoint()}. Each such checkpoint has
  * a new, service-wide increasing {@code last_op_id}, no buckets, and a {@code write_checkpoint} equal
- * to the key's acknowledged id, or none when the key has no acknowledged id.
+ * to the key's acknowledged id, or none when the key has no acknowledged id. A {@link
+ * SimulatedBackend} built around the service adds its data to the same timeline.
  *
  * <h2>Faults</h2>
  *
- * {@link #injectFault} queues faults per {@link ServiceCall}: each call takes the next one. A
- * {@link ServiceFault.Failure} fails the call with its status before anything changes; a {@link
- * ServiceFault.Delay} makes the request reach the service later in scheduler time; a {@link
- * ServiceFault.DropResponse} lets the service handle the request and then loses the answer: the
- * call fails with {@link CheckpointTransportException.Unreachable} although the state changed,
- * which the HTTP server turns into a connection closed without a response. {@link #forget} loses a
+ * {@link #injectFault} queues faults per {@link ServiceCall}: each call takes the next one (a
+ * {@link ServiceFault} fails, delays, or handles and then drops the answer). {@link #forget} loses a
  * record; {@link #setCheckpointRequestsSupported(boolean)} turns the service into one older than
  * 1.24.0 (HTTP 404 on checkpoint requests, legacy endpoint still served); {@link
  * #disconnectStreams} ends streams.
@@ -88,7 +85,6 @@ public final class SimulatedCheckpointService implements CheckpointService {
   public static final Duration DEFAULT_RETENTION = Duration.ofMinutes(60);
 
   private final Scheduler scheduler;
-  private final CheckpointObserver checkpointObserver;
   private final Object lock = new Object();
 
   // Guarded by lock. Linked maps and lists keep every iteration in insertion order, so that a
@@ -97,13 +93,12 @@ public final class SimulatedCheckpointService implements CheckpointService {
   private boolean checkpointRequestsSupported = true;
   private final CheckpointRecords records;
   private final FaultPlan faults = new FaultPlan();
-  private final List<ServiceSubscription> subscriptions = new ArrayList<>();
-  private long lastOpId;
+  private final ServiceStreams streams;
 
   SimulatedCheckpointService(SimulatedCheckpointServiceBuilder builder) {
     this.scheduler = builder.scheduler;
-    this.checkpointObserver = builder.checkpointObserver;
     this.records = new CheckpointRecords(scheduler, saturatedNanos(builder.retention));
+    this.streams = new ServiceStreams(records, builder.checkpointObserver);
     this.replicationLag = builder.replicationLag;
   }
 
@@ -124,9 +119,6 @@ public final class SimulatedCheckpointService implements CheckpointService {
   public static SimulatedCheckpointService create(Scheduler scheduler) {
     return builder(scheduler).build();
   }
-
-  // ---------------------------------------------------------------------------------------------
-  // The CheckpointService port (blocking) and its asynchronous forms.
 
   /**
    * {@inheritDoc}
@@ -208,21 +200,18 @@ public final class SimulatedCheckpointService implements CheckpointService {
       if (fault instanceof ServiceFault.Failure) {
         throw ((ServiceFault.Failure) fault).toException(ServiceCall.OPEN_STREAM);
       }
-      subscription = new ServiceSubscription(key, sink, this::unsubscribe);
-      subscriptions.add(subscription);
-      subscription.enqueue(checkpointLines(nextOpId(), records.acknowledged(key)));
+      subscription = streams.open(key, sink, this::unsubscribe);
     }
     subscription.drain();
     return subscription;
   }
 
   /**
-   * A transport that talks to this service in process, without sockets, with the semantics of the
-   * HTTP transport: the user is {@code userIdOfToken} applied to the credentials' token. A token
-   * it maps to null or empty, or refuses by throwing, fails with {@code Unauthorized} and
-   * invalidates the credentials, as an injected 401 does; credentials that give no token fail with
-   * {@code Unauthorized} without invalidating them. Futures fail with the service's exceptions
-   * themselves, never wrapped.
+   * The client side in process: a transport that talks to this service without sockets, with the
+   * semantics of the HTTP transport. The user is {@code userIdOfToken} applied to the token; a
+   * token it maps to null or empty, or refuses by throwing, fails with {@code Unauthorized} and
+   * invalidates the credentials; no token fails with {@code Unauthorized} without invalidating
+   * them. Futures fail with the service's exceptions themselves, never wrapped.
    *
    * @param credentials where the token comes from
    * @param userIdOfToken the user a token stands for, for example the identity function when the
@@ -235,9 +224,6 @@ public final class SimulatedCheckpointService implements CheckpointService {
     return new InProcessCheckpointTransport(this, credentials, userIdOfToken);
   }
 
-  // ---------------------------------------------------------------------------------------------
-  // Simulation controls.
-
   /**
    * Publishes a new checkpoint (new data in the simulated backend) to every open stream, each with
    * its own key's acknowledged id.
@@ -245,14 +231,10 @@ public final class SimulatedCheckpointService implements CheckpointService {
    * @return the new checkpoint's {@code last_op_id}
    */
   public long publishCheckpoint() {
-    List<ServiceSubscription> touched;
+    List<ServiceSubscription> touched = new ArrayList<>();
     long opId;
     synchronized (lock) {
-      opId = nextOpId();
-      touched = List.copyOf(subscriptions);
-      for (ServiceSubscription subscription : touched) {
-        subscription.enqueue(checkpointLines(opId, records.acknowledged(subscription.key)));
-      }
+      opId = streams.announceToAll(touched);
     }
     ServiceSubscription.drainAll(touched);
     return opId;
@@ -276,13 +258,7 @@ public final class SimulatedCheckpointService implements CheckpointService {
       List<ServiceSubscription> touched;
       synchronized (lock) {
         touched = new ArrayList<>(replicateUpTo(position));
-        long opId = nextOpId();
-        for (ServiceSubscription subscription : subscriptions) {
-          if (!touched.contains(subscription)) {
-            touched.add(subscription);
-          }
-          subscription.enqueue(checkpointLines(opId, records.acknowledged(subscription.key)));
-        }
+        streams.announceToAll(touched);
       }
       ServiceSubscription.drainAll(touched);
     };
@@ -297,9 +273,7 @@ public final class SimulatedCheckpointService implements CheckpointService {
 
   /** @return the replication stream's position that replication has reached */
   public long replicatedPosition() {
-    synchronized (lock) {
-      return records.replicatedPosition();
-    }
+    return locked(() -> records.replicatedPosition());
   }
 
   /**
@@ -315,11 +289,7 @@ public final class SimulatedCheckpointService implements CheckpointService {
     return disconnectWhere(subscription -> subscription.key.userId().equals(userId));
   }
 
-  /**
-   * Ends every open stream; see {@link #disconnectStreams(String)}.
-   *
-   * @return how many streams ended
-   */
+  /** @return how many streams ended; ends every open stream, see {@link #disconnectStreams(String)} */
   public int disconnectStreams() {
     return disconnectWhere(subscription -> true);
   }
@@ -330,9 +300,7 @@ public final class SimulatedCheckpointService implements CheckpointService {
    * @return how many records were removed
    */
   public int compact() {
-    synchronized (lock) {
-      return records.compact();
-    }
+    return locked(() -> records.compact());
   }
 
   /**
@@ -343,13 +311,7 @@ public final class SimulatedCheckpointService implements CheckpointService {
    * @throws CheckpointArgumentException if {@code interval} is not positive
    */
   public Scheduler.Cancellable compactEvery(Duration interval) {
-    Objects.requireNonNull(interval, "interval");
-    if (interval.isNegative() || interval.isZero()) {
-      throw new CheckpointArgumentException("a compaction interval must be positive, got " + interval);
-    }
-    PeriodicCompaction periodic = new PeriodicCompaction(scheduler, interval, this::compact);
-    periodic.scheduleNext();
-    return periodic::cancel;
+    return PeriodicCompaction.start(scheduler, interval, this::compact);
   }
 
   /**
@@ -363,9 +325,7 @@ public final class SimulatedCheckpointService implements CheckpointService {
    */
   public boolean forget(String userId, ClientId clientId) {
     ServiceKey key = ServiceKey.of(userId, clientId);
-    synchronized (lock) {
-      return records.forget(key);
-    }
+    return locked(() -> records.forget(key));
   }
 
   /**
@@ -378,9 +338,7 @@ public final class SimulatedCheckpointService implements CheckpointService {
    *     response is queued for {@link ServiceCall#OPEN_STREAM}
    */
   public void injectFault(ServiceCall call, int times, ServiceFault fault) {
-    synchronized (lock) {
-      faults.add(call, times, fault);
-    }
+    lockedRun(() -> faults.add(call, times, fault));
   }
 
   /**
@@ -389,16 +347,12 @@ public final class SimulatedCheckpointService implements CheckpointService {
    *     {@link Integer#MAX_VALUE})
    */
   public int pendingFaults(ServiceCall call) {
-    synchronized (lock) {
-      return faults.pending(call);
-    }
+    return locked(() -> faults.pending(call));
   }
 
   /** Drops every queued fault. */
   public void clearFaults() {
-    synchronized (lock) {
-      faults.clear();
-    }
+    lockedRun(() -> faults.clear());
   }
 
   /**
@@ -407,9 +361,7 @@ public final class SimulatedCheckpointService implements CheckpointService {
    *     streams still work
    */
   public void setCheckpointRequestsSupported(boolean supported) {
-    synchronized (lock) {
-      checkpointRequestsSupported = supported;
-    }
+    lockedRun(() -> checkpointRequestsSupported = supported);
   }
 
   /**
@@ -421,16 +373,12 @@ public final class SimulatedCheckpointService implements CheckpointService {
    */
   public void setReplicationLag(Duration lag) {
     ServiceCalls.checkLag(lag);
-    synchronized (lock) {
-      replicationLag = lag;
-    }
+    lockedRun(() -> replicationLag = lag);
   }
 
   /** @return the current replication lag */
   public Duration replicationLag() {
-    synchronized (lock) {
-      return replicationLag;
-    }
+    return locked(() -> replicationLag);
   }
 
   /**
@@ -440,9 +388,7 @@ public final class SimulatedCheckpointService implements CheckpointService {
    */
   public Optional<CheckpointRequestId> storedId(String userId, ClientId clientId) {
     ServiceKey key = ServiceKey.of(userId, clientId);
-    synchronized (lock) {
-      return records.stored(key);
-    }
+    return locked(() -> records.stored(key));
   }
 
   /**
@@ -452,34 +398,35 @@ public final class SimulatedCheckpointService implements CheckpointService {
    */
   public Optional<CheckpointRequestId> acknowledgedId(String userId, ClientId clientId) {
     ServiceKey key = ServiceKey.of(userId, clientId);
-    synchronized (lock) {
-      return records.acknowledged(key);
-    }
+    return locked(() -> records.acknowledged(key));
   }
 
   /** @return how many records the service holds */
   public int recordCount() {
-    synchronized (lock) {
-      return records.size();
-    }
+    return locked(() -> records.size());
   }
 
   /** @return how many streams are open */
   public int openStreamCount() {
-    synchronized (lock) {
-      return subscriptions.size();
-    }
+    return locked(() -> streams.count());
   }
 
   /** @return the {@code last_op_id} of the latest checkpoint sent to any stream, 0 before any */
   public long lastOpId() {
+    return locked(() -> streams.lastOpId());
+  }
+
+  private void lockedRun(Runnable change) {
     synchronized (lock) {
-      return lastOpId;
+      change.run();
     }
   }
 
-  // ---------------------------------------------------------------------------------------------
-  // Internals.
+  private <T> T locked(Supplier<T> read) {
+    synchronized (lock) {
+      return read.get();
+    }
+  }
 
   private <T> CompletableFuture<T> call(ServiceCall kind, Supplier<T> handler) {
     ServiceFault fault;
@@ -494,9 +441,7 @@ public final class SimulatedCheckpointService implements CheckpointService {
   }
 
   private void unsubscribe(ServiceSubscription subscription) {
-    synchronized (lock) {
-      subscriptions.remove(subscription);
-    }
+    lockedRun(() -> streams.remove(subscription));
   }
 
   private CheckpointRequestId accept(ServiceKey key, CheckpointRequestId id) {
@@ -531,51 +476,16 @@ public final class SimulatedCheckpointService implements CheckpointService {
 
   /** Replication reaches {@code position}: streams the new acknowledgements. Lock held. */
   private List<ServiceSubscription> replicateUpTo(long position) {
-    List<ServiceSubscription> touched = new ArrayList<>();
-    for (ServiceKey key : records.replicateUpTo(position)) {
-      long opId = 0;
-      for (ServiceSubscription subscription : subscriptions) {
-        if (subscription.key.equals(key)) {
-          if (opId == 0) {
-            opId = nextOpId();
-          }
-          subscription.enqueue(checkpointLines(opId, records.acknowledged(key)));
-          touched.add(subscription);
-        }
-      }
-    }
-    return touched;
+    return streams.announceAcknowledged(records.replicateUpTo(position));
   }
 
   private int disconnectWhere(Predicate<ServiceSubscription> which) {
-    List<ServiceSubscription> ended = new ArrayList<>();
+    List<ServiceSubscription> ended;
     synchronized (lock) {
-      for (ServiceSubscription subscription : subscriptions) {
-        if (which.test(subscription)) {
-          // Removed from the list first, so the final line is also the last one.
-          subscription.enqueue(List.of(new SyncLine.TokenExpiresIn(0)));
-          ended.add(subscription);
-        }
-      }
-      subscriptions.removeAll(ended);
+      ended = streams.endWhere(which);
     }
     ServiceSubscription.drainAll(ended);
     return ended.size();
-  }
-
-  /** The next checkpoint's {@code last_op_id}, reported to the observer. Lock held. */
-  private long nextOpId() {
-    long opId = ++lastOpId;
-    checkpointObserver.onCheckpoint(opId, records.replicatedPosition());
-    return opId;
-  }
-
-  private static List<SyncLine> checkpointLines(
-      long opId, Optional<CheckpointRequestId> acknowledged) {
-    String lastOpId = Long.toString(opId);
-    return List.of(
-        new SyncLine.Checkpoint(lastOpId, acknowledged.map(id -> WriteCheckpoint.of(id.value()))),
-        new SyncLine.CheckpointComplete(lastOpId));
   }
 
   private static long saturatedNanos(Duration duration) {
