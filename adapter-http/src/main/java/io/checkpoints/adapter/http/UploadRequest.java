@@ -5,7 +5,6 @@ import io.checkpoints.ports.CheckpointArgumentException;
 import io.checkpoints.ports.SyncDataService.Operation;
 import io.checkpoints.ports.SyncDataService.OperationKind;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -55,9 +54,7 @@ final class UploadRequest {
         throw new CheckpointArgumentException(where + ".data is required for " + kind
             + " and must be an object" + (data == null ? "" : ", got " + Json.describe(data)));
       }
-      Iterator<Map.Entry<String, JsonNode>> fields = data.fields();
-      while (fields.hasNext()) {
-        Map.Entry<String, JsonNode> field = fields.next();
+      for (Map.Entry<String, JsonNode> field : data.properties()) {
         columns.put(field.getKey(), scalar(field.getValue(), where + ".data." + field.getKey()));
       }
     }
