@@ -60,13 +60,20 @@ import java.util.function.Consumer;
  *   <li>{@code POST /sync/stream} with {@code {"client_id": "...", ...}} (other fields are
  *       ignored): 200 and a chunked {@code application/x-ndjson} body carrying the service's
  *       {@link SyncLine}s for that client, one JSON line each ({@link SyncLineEncoder}). Every
- *       {@link Builder#keepAliveInterval keep-alive interval} without lines it sends a
- *       {@code {"token_expires_in": n}} line (n is the seconds left on the token,
+ *       {@link CheckpointHttpServerBuilder#keepAliveInterval keep-alive interval} without lines it
+ *       sends a {@code {"token_expires_in": n}} line (n is the seconds left on the token,
  *       {@value Integer#MAX_VALUE} for a token without {@code exp}), which also detects clients
  *       that went away. The response ends after a {@code token_expires_in} of zero or less: one the
  *       service sent (see the simulated service's {@code disconnectStreams}), or the server's own
  *       once the token has expired. It also ends when the server closes or when the client falls
- *       more than {@link Builder#maxQueuedLines} lines behind.
+ *       more than {@link CheckpointHttpServerBuilder#maxQueuedLines} lines behind. With a {@link
+ *       CheckpointHttpServerBuilder#dataService data service}, each checkpoint lists the user's
+ *       bucket with its checksum and count, followed by a {@code data} line with the entries after
+ *       the op id the request's {@code buckets} gives for it.
+ *   <li>{@code POST /backend/upload} with {@code {"operations": [{"op": "PUT", "type": "todos",
+ *       "id": "t1", "data": {...}}]}}, served only with a data service: 200 {@code {"data":
+ *       {"applied": N}}}; a body that is not such a batch gets 400 {@code PSYNC_S2001} before any
+ *       row changes.
  * </ul>
  *
  * <h2>Authorization</h2>
@@ -391,7 +398,8 @@ public final class CheckpointHttpServer implements AutoCloseable {
 
   private void upload(HttpExchange exchange) throws IOException {
     if (dataService == null) {
-      error(exchange, 404, "NOT_FOUND", "no endpoint " + UPLOAD_PATH + ": this server has no backend");
+      error(exchange, 404, "NOT_FOUND",
+          "no endpoint " + UPLOAD_PATH + ": this server has no backend");
       return;
     }
     if (!method(exchange, "POST")) {

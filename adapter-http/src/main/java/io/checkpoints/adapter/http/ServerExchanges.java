@@ -62,7 +62,8 @@ final class ServerExchanges {
   }
 
   /** @return the token's claims, or null after answering 401 */
-  static DevelopmentToken.Claims authorize(HttpExchange exchange, Scheduler scheduler) throws IOException {
+  static DevelopmentToken.Claims authorize(HttpExchange exchange, Scheduler scheduler)
+      throws IOException {
     try {
       return DevelopmentToken.parse(exchange.getRequestHeaders().getFirst("Authorization"),
           scheduler.wallTime());

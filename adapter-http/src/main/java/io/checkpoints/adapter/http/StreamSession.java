@@ -113,7 +113,8 @@ final class StreamSession {
     SyncDataService data = settings.dataService();
     if (data != null && line instanceof SyncLine.Checkpoint) {
       SyncDataService.BucketData bucket = data.bucketData(claims.subject, clientOpId);
-      writeText(out, BucketLines.checkpoint(bucket, ((SyncLine.Checkpoint) line).writeCheckpoint()));
+      SyncLine.Checkpoint checkpoint = (SyncLine.Checkpoint) line;
+      writeText(out, BucketLines.checkpoint(bucket, checkpoint.writeCheckpoint()));
       if (!bucket.entriesAfter().isEmpty()) {
         writeText(out, BucketLines.data(bucket, clientOpId));
       }
