@@ -40,6 +40,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
  * Serves any {@link CheckpointService} over loopback HTTP with the wire format of the PowerSync
@@ -296,31 +297,45 @@ public final class CheckpointHttpServer implements AutoCloseable {
     }
   }
 
-  private void checkpointRequest(HttpExchange exchange) throws IOException {
+  /** A POST's validated request, its body and its user. */
+  private record Posted<T>(JsonNode body, T request, DevelopmentToken.Claims claims) {}
+
+  /**
+   * Reads a POST as the service does: the method, the JSON body, the request {@code read} makes of
+   * it (its argument errors are a 400), and only then the token.
+   *
+   * @return null after answering 405, 413, 400 or 401
+   */
+  private <T> Posted<T> posted(HttpExchange exchange, Function<JsonNode, T> read)
+      throws IOException {
     if (!method(exchange, "POST")) {
-      return;
+      return null;
     }
     JsonNode body = jsonBody(exchange, maxRequestBytes);
     if (body == null) {
-      return;
+      return null;
     }
-    CheckpointRequest request;
+    T request;
     try {
-      ClientId clientId = clientId(body.get("client_id"));
-      CheckpointRequestId id =
-          Json.requestId(body.get("checkpoint_request_id"), "checkpoint_request_id");
-      request = new CheckpointRequest(clientId, id);
+      request = read.apply(body);
     } catch (CheckpointArgumentException e) {
       error(exchange, 400, VALIDATION_ERROR, e.getMessage());
-      return;
+      return null;
     }
     DevelopmentToken.Claims claims = authorize(exchange, scheduler);
-    if (claims == null) {
+    return claims == null ? null : new Posted<>(body, request, claims);
+  }
+
+  private void checkpointRequest(HttpExchange exchange) throws IOException {
+    Posted<CheckpointRequest> posted = posted(exchange, body -> new CheckpointRequest(
+        clientId(body.get("client_id")),
+        Json.requestId(body.get("checkpoint_request_id"), "checkpoint_request_id")));
+    if (posted == null) {
       return;
     }
     CheckpointRequestId accepted;
     try {
-      accepted = service.acceptCheckpointRequest(claims.subject, request);
+      accepted = service.acceptCheckpointRequest(posted.claims().subject, posted.request());
     } catch (RuntimeException e) {
       serviceFailure(exchange, e);
       return;
@@ -356,29 +371,16 @@ public final class CheckpointHttpServer implements AutoCloseable {
   }
 
   private void stream(HttpExchange exchange) throws IOException {
-    if (!method(exchange, "POST")) {
+    Posted<ClientId> posted = posted(exchange, body -> clientId(body.get("client_id")));
+    if (posted == null) {
       return;
     }
-    JsonNode body = jsonBody(exchange, maxRequestBytes);
-    if (body == null) {
-      return;
-    }
-    ClientId clientId;
-    try {
-      clientId = clientId(body.get("client_id"));
-    } catch (CheckpointArgumentException e) {
-      error(exchange, 400, VALIDATION_ERROR, e.getMessage());
-      return;
-    }
-    DevelopmentToken.Claims claims = authorize(exchange, scheduler);
-    if (claims == null) {
-      return;
-    }
-    StreamSession session = new StreamSession(exchange, claims, streamSettings,
-        dataService == null ? 0 : clientOpId(body, dataService.bucketName(claims.subject)));
+    String user = posted.claims().subject;
+    StreamSession session = new StreamSession(exchange, posted.claims(), streamSettings,
+        dataService == null ? 0 : clientOpId(posted.body(), dataService.bucketName(user)));
     CheckpointService.StreamSubscription subscription;
     try {
-      subscription = service.openStream(claims.subject, clientId, session::offer);
+      subscription = service.openStream(user, posted.request(), session::offer);
     } catch (RuntimeException e) {
       serviceFailure(exchange, e);
       return;
@@ -402,32 +404,18 @@ public final class CheckpointHttpServer implements AutoCloseable {
           "no endpoint " + UPLOAD_PATH + ": this server has no backend");
       return;
     }
-    if (!method(exchange, "POST")) {
-      return;
-    }
-    JsonNode body = jsonBody(exchange, maxRequestBytes);
-    if (body == null) {
-      return;
-    }
-    List<SyncDataService.Operation> operations;
-    try {
-      operations = UploadRequest.operations(body);
-    } catch (CheckpointArgumentException e) {
-      error(exchange, 400, VALIDATION_ERROR, e.getMessage());
-      return;
-    }
-    DevelopmentToken.Claims claims = authorize(exchange, scheduler);
-    if (claims == null) {
+    Posted<List<SyncDataService.Operation>> posted = posted(exchange, UploadRequest::operations);
+    if (posted == null) {
       return;
     }
     try {
-      dataService.applyUpload(claims.subject, operations);
+      dataService.applyUpload(posted.claims().subject, posted.request());
     } catch (RuntimeException e) {
       serviceFailure(exchange, e);
       return;
     }
     ObjectNode answer = Json.object();
-    answer.putObject("data").put("applied", operations.size());
+    answer.putObject("data").put("applied", posted.request().size());
     respond(exchange, 200, Json.bytes(answer));
   }
 
