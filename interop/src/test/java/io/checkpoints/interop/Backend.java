@@ -64,6 +64,16 @@ final class Backend implements AutoCloseable {
     return found;
   }
 
+  /** @return the server's log, one message a line, for failure messages */
+  String describeLog() {
+    StringBuilder text = new StringBuilder("\nserver log:");
+    for (Logged entry : log) {
+      text.append("\n  ").append(entry.nanoTime() / 1_000_000).append(" ms ")
+          .append(entry.message());
+    }
+    return text.toString();
+  }
+
   @Override
   public void close() {
     server.close();

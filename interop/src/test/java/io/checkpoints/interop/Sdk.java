@@ -21,6 +21,7 @@ import java.util.Optional;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 import kotlin.coroutines.Continuation;
 import kotlin.coroutines.EmptyCoroutineContext;
 import kotlin.jvm.functions.Function2;
@@ -40,12 +41,17 @@ final class Sdk implements AutoCloseable {
       List.of(Column.Companion.text("title"), Column.Companion.text("status")), List.of(),
       false, false, null, false, null, false)));
 
+  /** How long the SDK must stay idle before a test writes; see {@link #awaitSettled}. */
+  static final Duration SETTLE = Duration.ofMillis(300);
+
   /** How long any wait on the SDK may take before the test fails. */
   static final Duration DEADLINE = Duration.ofSeconds(20);
 
   final PowerSyncDatabase database;
   final Path file;
   final Queue<String> warnings = new ConcurrentLinkedQueue<>();
+  /** More to say when a wait times out, for example what the server saw. */
+  volatile Supplier<String> diagnostics = () -> "";
 
   private Sdk(Path directory, String name) {
     this.file = directory.resolve(name);
@@ -129,13 +135,45 @@ final class Sdk implements AutoCloseable {
     return titles.stream().findFirst();
   }
 
+  /** @return the value of a {@code ps_kv} key, or null when it is absent */
+  String kv(String key) {
+    List<String> values = Sdk.<List<String>>await(continuation -> database.getAll(
+        "SELECT value FROM ps_kv WHERE key = ?", List.of(key), cursor -> cursor.getString(0),
+        continuation));
+    return values.isEmpty() ? null : values.get(0);
+  }
+
+  /**
+   * Waits until the SDK has been connected, synced and idle (nothing queued, not uploading) for
+   * {@link #SETTLE}. SDK 1.14.1 checks its upload queue when it connects, and if a local write lands
+   * between that check finding the queue empty and its look at the target, it fetches a write
+   * checkpoint, refuses it ("[updateLocalTarget] ps crud is not empty") and does not upload the
+   * write until something else triggers an upload. Nothing outside the SDK shows when that check is
+   * over, so the tests let it settle before they write.
+   */
+  void awaitSettled() {
+    long deadline = System.nanoTime() + DEADLINE.toNanos();
+    long idleSince = System.nanoTime();
+    while (System.nanoTime() - idleSince < SETTLE.toNanos()) {
+      boolean idle = status().getConnected() && Boolean.TRUE.equals(status().getHasSynced())
+          && !status().getUploading() && count("SELECT count(*) FROM ps_crud") == 0;
+      if (!idle) {
+        idleSince = System.nanoTime();
+      }
+      if (System.nanoTime() - deadline > 0) {
+        throw new AssertionError("the SDK did not settle; status " + status() + diagnostics.get());
+      }
+      pause(Duration.ofMillis(20));
+    }
+  }
+
   /** Polls {@code condition} every 10 ms until it holds; fails after {@link #DEADLINE}. */
   void awaitUntil(String what, BooleanSupplier condition) {
     long deadline = System.nanoTime() + DEADLINE.toNanos();
     while (!condition.getAsBoolean()) {
       if (System.nanoTime() - deadline > 0) {
         throw new AssertionError("timed out waiting until " + what + "; status " + status()
-            + "; SDK warnings " + new ArrayList<>(warnings));
+            + "; SDK warnings " + new ArrayList<>(warnings) + diagnostics.get());
       }
       pause(Duration.ofMillis(10));
     }

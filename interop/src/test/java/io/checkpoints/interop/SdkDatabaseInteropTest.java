@@ -47,11 +47,14 @@ class SdkDatabaseInteropTest {
     Path file;
     String clientId;
     try (Sdk sdk = Sdk.open(directory, "synced.db")) {
+      sdk.diagnostics = backend::describeLog;
       sdk.connect(Connector.forUser(backend.endpoint(), "alice"));
+      sdk.awaitSettled();
       sdk.execute("INSERT INTO todos (id, title, status) VALUES ('t2', 'mine', 'open')");
       sdk.awaitUntil("synced with the upload applied", () -> sdk.title("t1").isPresent()
           && sdk.count("SELECT count(*) FROM ps_crud") == 0
-          && sdk.count("SELECT count(*) FROM ps_oplog WHERE row_id = 't2'") == 1);
+          && sdk.count("SELECT count(*) FROM ps_oplog WHERE row_id = 't2'") == 1
+          && "1".equals(sdk.kv("last_applied_checkpoint_request_id")));
       sdk.disconnect();
       clientId = clientId(sdk);
       file = sdk.file;
@@ -111,12 +114,14 @@ class SdkDatabaseInteropTest {
     Path file;
     String clientId;
     try (Sdk sdk = Sdk.open(directory, "held.db")) {
+      sdk.diagnostics = backend::describeLog;
       Connector connector = Connector.forUser(backend.endpoint(), "alice");
       sdk.connect(connector);
+      sdk.awaitSettled();
       sdk.execute("INSERT INTO todos (id, title, status) VALUES ('t1', 'uploaded', 'open')");
-      sdk.awaitUntil("uploaded with a write checkpoint",
-          () -> sdk.count("SELECT count(*) FROM ps_crud") == 0 && backend.logged(
-              "GET /write-checkpoint2.json", 0).size() == 1 && !sdk.status().getUploading());
+      sdk.awaitUntil("uploaded with its write checkpoint as the target",
+          () -> sdk.count("SELECT count(*) FROM ps_crud") == 0
+              && "1".equals(sdk.kv("target_checkpoint_request_id")));
       sdk.disconnect();
       clientId = clientId(sdk);
       file = sdk.file;

@@ -48,8 +48,10 @@ class SdkReadYourWritesTest {
     backend = new Backend(LAG);
     backend.putTodo("alice", "t1", "old");
     sdk = Sdk.open(directory, "lag.db");
+    sdk.diagnostics = backend::describeLog;
     sdk.connect(Connector.forUser(backend.endpoint(), "alice"));
     sdk.awaitUntil("the server's row arrives", () -> sdk.title("t1").equals(Optional.of("old")));
+    sdk.awaitSettled();
     // New checkpoints every 100 ms, as a busy service sends them: each carries the bucket with
     // the old value of t1 until the upload has replicated.
     ticker.scheduleAtFixedRate(backend.service::publishCheckpoint, 100, 100, TimeUnit.MILLISECONDS);

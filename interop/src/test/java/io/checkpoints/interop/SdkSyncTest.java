@@ -48,9 +48,11 @@ class SdkSyncTest {
   void aLocalWriteIsUploadedAcknowledgedAndAppliedAsTheServersRow() {
     backend = new Backend(Duration.ZERO);
     sdk = Sdk.open(directory, "write.db");
+    sdk.diagnostics = backend::describeLog;
     Connector connector = Connector.forUser(backend.endpoint(), "alice");
     sdk.connect(connector);
     sdk.awaitUntil("the first sync", () -> Boolean.TRUE.equals(sdk.status().getHasSynced()));
+    sdk.awaitSettled();
 
     sdk.execute("INSERT INTO todos (id, title, status) VALUES (?, ?, ?)", "t1", "written here",
         "open");
