@@ -61,9 +61,7 @@ public class DomainOpsBenchmark {
   @TearDown
   public void tearDown() throws Exception {
     client.stop();
-    if (checkpointStore instanceof AutoCloseable closeable) {
-      closeable.close();
-    }
+    checkpointStore.close();
     Databases.delete(directory);
   }
 

@@ -4,28 +4,35 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
+import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.ScopeType;
 import picocli.CommandLine.Spec;
+import picocli.CommandLine.UnmatchedArgumentException;
 
 /**
- * {@code checkpoints}: the command line of the checkpoint-requests library. Its only command so
- * far is {@code replay} ({@link ReplayCommand}).
+ * {@code checkpoints}: the command line of the checkpoint-requests library ({@code replay},
+ * {@code demo}, {@code inspect}, {@code repair}, {@code migrate}, {@code sql}, {@code serve},
+ * {@code simulate}).
  *
  * <p>Exit status: {@value #EXIT_OK} when the command ran (a replay whose events printed error lines
  * still ran), {@value #EXIT_FAILED} when it could not do its job (for {@code replay}: the script is
- * malformed or could not be read to the end), {@value #EXIT_USAGE} on a usage error (unknown
- * option or command, missing or unreadable script file). Errors go to standard error as one line;
- * {@code --verbose} adds stack traces.
+ * malformed or could not be read to the end; for a database file: it was refused, unchanged),
+ * {@value #EXIT_USAGE} on a usage error (unknown option or command, with a suggestion when one is
+ * close; a missing or unreadable file argument; a directory where a file is expected). Errors go
+ * to standard error as one line; {@code --verbose} adds stack traces.
  *
  * <p>Not thread-safe: picocli populates a command's fields, so use one instance per execution.
  */
 @Command(
     name = "checkpoints",
+    // Every command inherits --help, --version and the exit status heading.
+    scope = ScopeType.INHERIT,
     mixinStandardHelpOptions = true,
     versionProvider = CheckpointsCommand.Version.class,
     description = "Checkpoint requests for PowerSync clients: tools for the library.",
@@ -54,12 +61,6 @@ public final class CheckpointsCommand implements Callable<Integer> {
    * @param args the arguments
    */
   public static void main(String[] args) {
-    // Jdbi logs through slf4j-api, and the jar ships no SLF4J provider on purpose (the library
-    // logs nothing worth showing here); without this, SLF4J reports the missing provider on
-    // standard error at every run, which must carry only the command's own one-line errors.
-    if (System.getProperty("slf4j.internal.verbosity") == null) {
-      System.setProperty("slf4j.internal.verbosity", "ERROR");
-    }
     System.exit(commandLine(System.in).execute(args));
   }
 
@@ -72,7 +73,8 @@ public final class CheckpointsCommand implements Callable<Integer> {
     CommandLine commandLine = new CommandLine(new CheckpointsCommand(), new Factory(stdin));
     commandLine.setParameterExceptionHandler(CheckpointsCommand::usageError);
     commandLine.setExecutionExceptionHandler((e, cl, parsed) -> {
-      boolean verbose = cl.getCommand() instanceof VerboseOption command && command.verbose();
+      boolean verbose = cl.getCommandSpec().mixins().values().stream()
+          .anyMatch(mixin -> mixin.userObject() instanceof VerboseMixin option && option.verbose());
       cl.getErr().println(cl.getCommandSpec().qualifiedName() + ": internal error: " + e
           + (verbose ? "" : " (run with --verbose for the stack trace)"));
       if (verbose) {
@@ -93,9 +95,22 @@ public final class CheckpointsCommand implements Callable<Integer> {
     CommandLine commandLine = e.getCommandLine();
     PrintWriter err = commandLine.getErr();
     String name = commandLine.getCommandSpec().qualifiedName();
-    err.println(name + ": " + e.getMessage() + " (see '" + name + " --help')");
+    err.println(name + ": " + e.getMessage() + suggestion(e) + " (see '" + name + " --help')");
     err.flush();
     return EXIT_USAGE;
+  }
+
+  /** "; did you mean ...?" for a mistyped command or option that is close to a known one. */
+  private static String suggestion(ParameterException e) {
+    if (!(e instanceof UnmatchedArgumentException unmatched)) {
+      return "";
+    }
+    List<String> suggestions = unmatched.getSuggestions();
+    if (suggestions.isEmpty()) {
+      return "";
+    }
+    return "; did you mean " + String.join(" or ", suggestions.stream()
+        .map(candidate -> "'" + candidate + "'").toList()) + "?";
   }
 
   /** Creates the commands, handing {@code replay} the standard input. */

@@ -7,11 +7,14 @@ import io.checkpoints.adapter.http.SyncStreamReader;
 import io.checkpoints.adapter.inmemory.ManualScheduler;
 import io.checkpoints.adapter.inmemory.SimulatedCheckpointService;
 import io.checkpoints.adapter.sqlite.SqliteCheckpointStore;
+import io.checkpoints.adapter.sqlite.SqliteDatabaseFile;
 import io.checkpoints.adapter.sqlite.SqliteStoreOptions;
 import io.checkpoints.domain.CheckpointHandle;
 import io.checkpoints.domain.LineOutcome;
 import io.checkpoints.domain.SyncClient;
 import io.checkpoints.domain.SyncConnection;
+import io.checkpoints.domain.UploadBatch;
+import io.checkpoints.ports.CheckpointException;
 import io.checkpoints.ports.CheckpointMode;
 import io.checkpoints.ports.CheckpointRequestId;
 import io.checkpoints.ports.ClearFlags;
@@ -35,6 +38,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -49,8 +53,6 @@ import picocli.CommandLine.Spec;
  */
 @Command(
     name = "demo",
-    mixinStandardHelpOptions = true,
-    versionProvider = CheckpointsCommand.Version.class,
     description = {
         "Tells the story of a checkpoint request as a timeline: a local write arms the gate, the"
             + " upload completes, an id is posted, the service acknowledges it after replication"
@@ -58,12 +60,12 @@ import picocli.CommandLine.Spec;
             + " which the per-user sequence continues the ids.",
         "Runs on an embedded SQLite file and the simulated service on loopback HTTP, in virtual"
             + " time (t+ seconds)."},
-    exitCodeListHeading = "%nExit status:%n",
     exitCodeList = {
         "0:the story ran to its end",
-        "1:a step did not happen as told (the line says which)",
-        "2:usage error"})
-final class DemoCommand implements Callable<Integer>, VerboseOption {
+        "1:a step did not happen as told (the line says which), or --db is a file the store"
+            + " refuses (not a PowerSync database at version 14; it is left unchanged)",
+        "2:usage error (also: --db is a directory, or its directory does not exist)"})
+final class DemoCommand implements Callable<Integer> {
 
   static final String USER = "demo-user";
   static final ClientId CLIENT = ClientId.of("demo-client");
@@ -76,16 +78,12 @@ final class DemoCommand implements Callable<Integer>, VerboseOption {
   private CommandSpec spec;
 
   @Option(names = "--db", paramLabel = "FILE",
-      description = "The SQLite file to use and keep (default: a temporary file, deleted at the end).")
+      description = "The SQLite file to use and keep, created if missing (default: a temporary"
+          + " file, deleted at the end).")
   private Path db;
 
-  @Option(names = {"-v", "--verbose"}, description = "Print the stack trace of a failure.")
-  private boolean verbose;
-
-  @Override
-  public boolean verbose() {
-    return verbose;
-  }
+  @Mixin
+  private VerboseMixin verbose;
 
   /** A step of the story that did not happen. */
   static final class StepFailed extends Exception {
@@ -100,11 +98,20 @@ final class DemoCommand implements Callable<Integer>, VerboseOption {
   public Integer call() throws IOException {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
-    Path file = db;
+    Path file = db == null ? null : DatabaseFiles.requireCreatable(spec, db);
     boolean temporary = file == null;
     if (temporary) {
       file = Files.createTempFile("checkpoints-demo-", ".db");
       Files.delete(file); // the store creates a fresh PowerSync-format file in its place
+    }
+    try {
+      // Read-only first: a file the store refuses is left exactly as it was, and named.
+      SqliteDatabaseFile.inspect(file).requireUsableByStore(SqliteStoreOptions.defaults());
+    } catch (CheckpointException e) {
+      err.println(spec.qualifiedName() + ": cannot use the database " + file + ": " + e.getMessage());
+      verbose.printStackTrace(e, err);
+      err.flush();
+      return CheckpointsCommand.EXIT_FAILED;
     }
     try {
       new Story(file, out).tell();
@@ -113,9 +120,7 @@ final class DemoCommand implements Callable<Integer>, VerboseOption {
       out.flush();
       err.println(spec.qualifiedName() + ": " + e.getMessage()
           + (e.getCause() != null ? ": " + e.getCause() : ""));
-      if (verbose) {
-        e.printStackTrace(err);
-      }
+      verbose.printStackTrace(e, err);
       err.flush();
       return CheckpointsCommand.EXIT_FAILED;
     } finally {
@@ -170,15 +175,17 @@ final class DemoCommand implements Callable<Integer>, VerboseOption {
         line("local write queued (upload queue #" + queued + "): the gate is armed, target = "
             + describe(client.barrier().target()));
 
-        client.barrier().markUploaded(queued);
-        line("upload completed: the queue is empty, but the target is still MAX, so downloads"
-            + " stay held");
+        UploadBatch batch = connection.nextUploadBatch(100).orElseThrow(
+            () -> new StepFailed("the queued write is not in the upload queue", null));
+        line("upload batch read: " + batch.writes().size() + " write (" + batch.writes().get(0).table() + "/"
+            + batch.writes().get(0).rowId() + " " + batch.writes().get(0).operation()
+            + "); the app uploads it to its backend");
 
-        await(connection.uploadCompleted(), "posting the upload's checkpoint request");
+        await(batch.complete(), "completing the upload batch");
         CheckpointRequestId target = client.barrier().target().orElseThrow(
             () -> new StepFailed("the target was not set after the upload", null));
-        line("checkpoint request id " + target.value() + " allocated and posted; the service accepted it:"
-            + " target = " + target.value());
+        line("upload completed: the write left the queue; checkpoint request id " + target.value()
+            + " allocated and posted; the service accepted it: target = " + target.value());
 
         CheckpointHandle handle = await(connection.requestCheckpoint(), "requesting a checkpoint handle");
         CompletableFuture<WriteCheckpoint> waiter = handle.waitForSync();

@@ -9,15 +9,33 @@ import picocli.CommandLine.TypeConversionException;
 
 /**
  * Reads a duration as {@code 500ms}, {@code 2s}, {@code 5m}, {@code 1h} or ISO-8601
- * ({@code PT2S}): people type the short forms, scripts may hold the ISO ones. Stateless and
+ * ({@code PT2S}): people type the short forms, scripts may hold the ISO ones. It keeps the text as
+ * given, so that a command prints {@code 2s} back as {@code 2s}, not {@code PT2S}. Stateless and
  * thread-safe.
  */
-final class DurationConverter implements ITypeConverter<Duration> {
+final class DurationConverter implements ITypeConverter<DurationConverter.Given> {
+
+  /**
+   * A duration and the text it was given as. Immutable and thread-safe.
+   *
+   * @param duration the duration
+   * @param text the text, as typed
+   */
+  record Given(Duration duration, String text) {
+    @Override
+    public String toString() {
+      return text;
+    }
+  }
 
   private static final Pattern SHORT = Pattern.compile("(\\d+)(ms|s|m|h)");
 
   @Override
-  public Duration convert(String value) {
+  public Given convert(String value) {
+    return new Given(parse(value), value.strip());
+  }
+
+  private static Duration parse(String value) {
     Matcher m = SHORT.matcher(value.strip().toLowerCase(Locale.ROOT));
     try {
       if (m.matches()) {

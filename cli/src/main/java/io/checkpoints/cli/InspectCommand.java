@@ -4,41 +4,41 @@ import static io.checkpoints.cli.PowerSyncDatabase.MAX;
 import static io.checkpoints.cli.PowerSyncDatabase.show;
 
 import io.checkpoints.cli.PowerSyncDatabase.LegacyLocal;
+import io.checkpoints.adapter.sqlite.SqliteDatabaseFile;
 import io.checkpoints.cli.PowerSyncDatabase.State;
+import io.checkpoints.ports.CheckpointException;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParameterException;
-import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /**
  * {@code checkpoints inspect}: the checkpoint state of a PowerSync database (schema version 13 or
- * 14) and a plain-language diagnosis. Reads the file read-only with plain JDBC: never migrates or
- * changes it. Not thread-safe: one instance per execution.
+ * 14, or a file of this library's earlier version) and a plain-language diagnosis. Reads the file
+ * read-only with plain JDBC: never migrates or changes it. Not thread-safe: one instance per
+ * execution.
  */
 @Command(
     name = "inspect",
-    mixinStandardHelpOptions = true,
-    versionProvider = CheckpointsCommand.Version.class,
     description = {
-        "Shows the checkpoint state of a PowerSync database (schema version 13 or 14): client id,"
-            + " target, counter, last seen/applied, upload queue, the legacy $local row, per-user"
-            + " sequences, and a diagnosis. The file is opened read-only.",
-        "Diagnosis codes, the first that applies wins: legacy_schema, uploads_pending,"
-            + " awaiting_checkpoint_request, awaiting_acknowledgement, synced, idle."},
-    exitCodeListHeading = "%nExit status:%n",
+        "Shows the checkpoint state of a PowerSync database (schema version 13 or 14, or a file of"
+            + " an earlier version of this library): client id, target, counter, last seen/applied,"
+            + " upload queue, the legacy $local row, per-user sequences, and a diagnosis. The file"
+            + " is opened read-only and never changed.",
+        "Diagnosis codes, the first that applies wins: earlier_library_version, legacy_schema,"
+            + " uploads_pending, awaiting_checkpoint_request, awaiting_acknowledgement, synced, idle."},
     exitCodeList = {
         "0:the database was inspected (whatever the diagnosis)",
-        "1:the file is not a PowerSync database of version 13 or 14, or cannot be read",
-        "2:usage error (also: the file does not exist)"})
-final class InspectCommand implements Callable<Integer>, VerboseOption {
+        "1:the file is not a PowerSync database of version 13 or 14 nor a file of an earlier"
+            + " version of this library (the message says what it is), or cannot be read",
+        "2:usage error (also: the file does not exist, or is a directory)"})
+final class InspectCommand implements Callable<Integer> {
 
   /** The diagnosis: a stable code and a message for people. */
   record Diagnosis(String code, String message) {}
@@ -46,31 +46,27 @@ final class InspectCommand implements Callable<Integer>, VerboseOption {
   @Spec
   private CommandSpec spec;
 
-  @Parameters(index = "0", paramLabel = "DB", description = "The PowerSync database file.")
-  private Path db;
+  @Mixin
+  private DatabaseArgument database;
 
   @Option(names = "--json", description = "Print one JSON object instead of text.")
   private boolean json;
 
-  @Option(names = {"-v", "--verbose"}, description = "Print the stack trace of a failure.")
-  private boolean verbose;
-
-  @Override
-  public boolean verbose() {
-    return verbose;
-  }
+  @Mixin
+  private VerboseMixin verbose;
 
   @Override
   public Integer call() {
+    Path db = database.existing();
     PrintWriter out = spec.commandLine().getOut();
-    if (!Files.isRegularFile(db)) {
-      throw new ParameterException(spec.commandLine(), "no such database file: " + db);
-    }
     State state;
-    try (Connection connection = PowerSyncDatabase.openReadOnly(db)) {
-      state = PowerSyncDatabase.on(connection).read();
-    } catch (SQLException | PowerSyncDatabase.Unsupported e) {
-      return fail(e);
+    try {
+      PowerSyncDatabase.supportedVersion(SqliteDatabaseFile.inspect(db));
+      try (Connection connection = PowerSyncDatabase.openReadOnly(db)) {
+        state = PowerSyncDatabase.on(connection).read();
+      }
+    } catch (SQLException | CheckpointException | PowerSyncDatabase.Unsupported e) {
+      return fail(db, e);
     }
     Diagnosis diagnosis = diagnose(state);
     out.print(json ? toJson(state, diagnosis) + "\n" : toText(state, diagnosis));
@@ -78,18 +74,23 @@ final class InspectCommand implements Callable<Integer>, VerboseOption {
     return CheckpointsCommand.EXIT_OK;
   }
 
-  private int fail(Exception e) {
+  private int fail(Path db, Exception e) {
     PrintWriter err = spec.commandLine().getErr();
     err.println(spec.qualifiedName() + ": cannot inspect " + db + ": " + e.getMessage());
-    if (verbose) {
-      e.printStackTrace(err);
-    }
+    verbose.printStackTrace(e, err);
     err.flush();
     return CheckpointsCommand.EXIT_FAILED;
   }
 
   /** The diagnosis of issue 7, in its order of precedence. */
   static Diagnosis diagnose(State s) {
+    if (s.earlierLibraryVersion()) {
+      return new Diagnosis("earlier_library_version", "A file of an earlier version of this"
+          + " library: only ps_kv, ps_crud, ps_tx and checkpoint_user_sequence, no ps_migration, so"
+          + " PowerSync SDKs cannot open it and this library's store refuses it."
+          + " `checkpoints migrate DB --to 14` upgrades it to a PowerSync database and keeps the"
+          + " state shown here.");
+    }
     if (s.schemaVersion() == 13) {
       return new Diagnosis("legacy_schema", legacyMessage(s));
     }
@@ -144,7 +145,7 @@ final class InspectCommand implements Callable<Integer>, VerboseOption {
 
   static String toJson(State s, Diagnosis d) {
     StringBuilder json = new StringBuilder("{");
-    json.append("\"schema_version\": ").append(s.schemaVersion());
+    json.append("\"schema_version\": ").append(s.earlierLibraryVersion() ? "null" : s.schemaVersion());
     json.append(", \"client_id\": ").append(string(s.clientId()));
     json.append(", \"target_checkpoint_request_id\": ").append(s.target());
     json.append(", \"last_requested_checkpoint_request_id\": ").append(s.lastRequested());
@@ -163,7 +164,8 @@ final class InspectCommand implements Callable<Integer>, VerboseOption {
 
   private static String toText(State s, Diagnosis d) {
     LegacyLocal local = s.legacyLocal();
-    return "schema version:      " + s.schemaVersion() + "\n"
+    return "schema version:      " + (s.earlierLibraryVersion() ? "none (a file of an earlier version"
+        + " of this library)" : s.schemaVersion()) + "\n"
         + "client id:           " + (s.clientId() == null ? "absent" : s.clientId()) + "\n"
         + "target:              " + show(s.target()) + "\n"
         + "counter:             " + show(s.lastRequested()) + "\n"

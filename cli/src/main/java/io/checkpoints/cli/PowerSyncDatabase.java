@@ -1,5 +1,8 @@
 package io.checkpoints.cli;
 
+import io.checkpoints.adapter.sqlite.SqliteConnections;
+import io.checkpoints.adapter.sqlite.SqliteDatabaseFile;
+import io.checkpoints.adapter.sqlite.SqliteMigrations;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -11,9 +14,11 @@ import org.sqlite.SQLiteConfig;
 
 /**
  * Plain-JDBC reads of a PowerSync database's checkpoint state, for {@code inspect} and
- * {@code repair}. It goes around the store on purpose: the store would migrate a version 13 file
- * and install its TEMP trigger, and these commands must see (and change) the file exactly as the
- * reference core left it. Not thread-safe: use one per connection.
+ * {@code repair}, at schema version 13 or 14, or in a file of this library's earlier version
+ * (which keeps the version 14 keys). It goes around the store on purpose: the store would migrate
+ * a version 13 file, refuse an earlier one, and install its TEMP trigger, and these commands must
+ * see (and change) the file exactly as the reference core or the SDK left it. Not thread-safe: use
+ * one per connection.
  */
 final class PowerSyncDatabase {
 
@@ -31,9 +36,18 @@ final class PowerSyncDatabase {
   /** {@code $local} of a version 13 database. */
   record LegacyLocal(long lastAppliedOp, long lastOp, long targetOp) {}
 
-  /** What {@code inspect} reports; null fields mean "no row". */
+  /**
+   * What {@code inspect} reports; null fields mean "no row". A schema version of
+   * {@link SqliteMigrations#NO_SCHEMA_VERSION} is a file of this library's earlier version.
+   */
   record State(int schemaVersion, String clientId, Long target, Long lastRequested, Long lastSeen,
-      Long lastApplied, long uploadQueue, LegacyLocal legacyLocal, long userSequences) {}
+      Long lastApplied, long uploadQueue, LegacyLocal legacyLocal, long userSequences) {
+
+    /** @return whether the file is one of this library's earlier version (no ps_migration) */
+    boolean earlierLibraryVersion() {
+      return schemaVersion == SqliteMigrations.NO_SCHEMA_VERSION;
+    }
+  }
 
   private final Connection connection;
 
@@ -41,12 +55,12 @@ final class PowerSyncDatabase {
     this.connection = connection;
   }
 
-  /** Opens {@code file} read-only: nothing this connection does can change it. */
+  /**
+   * Opens {@code file} read-only: nothing this connection does can change it, and it leaves no
+   * {@code -wal} or {@code -shm} file behind.
+   */
   static Connection openReadOnly(Path file) throws SQLException {
-    SQLiteConfig config = new SQLiteConfig();
-    config.setReadOnly(true);
-    config.setBusyTimeout(10_000);
-    return config.createConnection("jdbc:sqlite:" + file.toAbsolutePath());
+    return SqliteConnections.openReadOnly(file);
   }
 
   /** Opens {@code file} for a repair; the caller begins its own immediate transaction. */
@@ -62,16 +76,40 @@ final class PowerSyncDatabase {
     return new PowerSyncDatabase(connection);
   }
 
-  /** @return the schema version, 13 or 14 */
+  /**
+   * @return the schema version, 13 or 14, or {@link SqliteMigrations#NO_SCHEMA_VERSION} for a file
+   *     of this library's earlier version (its checkpoint keys are those of version 14)
+   */
   int schemaVersion() throws SQLException, Unsupported {
-    if (!tableExists("ps_migration")) {
-      throw new Unsupported("not a PowerSync database (no ps_migration table)");
+    return supportedVersion(SqliteDatabaseFile.of(null, connection));
+  }
+
+  /**
+   * The version these commands read a file as, or why they cannot: what they work on is what the
+   * library, the reference core and the PowerSync SDKs make.
+   */
+  static int supportedVersion(SqliteDatabaseFile contents) throws Unsupported {
+    switch (contents.kind()) {
+      case EARLIER_LIBRARY_VERSION:
+        return SqliteMigrations.NO_SCHEMA_VERSION;
+      case POWERSYNC:
+        int version = contents.schemaVersion().orElse(0);
+        if (version != SqliteMigrations.LEGACY_VERSION && version != SqliteMigrations.CURRENT_VERSION) {
+          throw new Unsupported("schema version " + version + " is not supported (only 13 and 14)");
+        }
+        if (!contents.shapeProblems().isEmpty()) {
+          throw new Unsupported(contents.describe() + ", but " + String.join("; ", contents.shapeProblems()));
+        }
+        return version;
+      case EMPTY:
+        throw new Unsupported("not a PowerSync database: " + contents.describe()
+            + " (a checkpoint store would create a new PowerSync database in it)");
+      case MISSING:
+        throw new Unsupported("no such database file");
+      default:
+        throw new Unsupported(contents.describe()
+            + (contents.shapeProblems().isEmpty() ? "" : " (" + String.join("; ", contents.shapeProblems()) + ")"));
     }
-    long version = queryLong("SELECT max(id) FROM ps_migration").orElse(0);
-    if (version != 13 && version != 14) {
-      throw new Unsupported("schema version " + version + " is not supported (only 13 and 14)");
-    }
-    return (int) version;
   }
 
   State read() throws SQLException, Unsupported {
@@ -79,7 +117,7 @@ final class PowerSyncDatabase {
     return new State(version, kvText("client_id"), kv("target_checkpoint_request_id"),
         kv("last_requested_checkpoint_request_id"), kv("last_seen_checkpoint_request_id"),
         kv("last_applied_checkpoint_request_id"), uploadQueue(),
-        version == 13 ? legacyLocal() : null,
+        version == SqliteMigrations.LEGACY_VERSION ? legacyLocal() : null,
         tableExists("checkpoint_user_sequence")
             ? queryLong("SELECT count(*) FROM checkpoint_user_sequence").orElse(0) : 0);
   }

@@ -3,19 +3,21 @@ package io.checkpoints.cli;
 import static io.checkpoints.cli.PowerSyncDatabase.MAX;
 import static io.checkpoints.cli.PowerSyncDatabase.show;
 
+import io.checkpoints.adapter.sqlite.SqliteDatabaseFile;
+import io.checkpoints.adapter.sqlite.SqliteMigrations;
 import io.checkpoints.cli.PowerSyncDatabase.LegacyLocal;
+import io.checkpoints.ports.CheckpointException;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
-import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /**
@@ -26,38 +28,32 @@ import picocli.CommandLine.Spec;
  */
 @Command(
     name = "repair",
-    mixinStandardHelpOptions = true,
-    versionProvider = CheckpointsCommand.Version.class,
     description = {
-        "Repairs the checkpoint state of a PowerSync database (schema version 13 or 14).",
+        "Repairs the checkpoint state of a PowerSync database (schema version 13 or 14, or a file of"
+            + " an earlier version of this library, which keeps the version 14 keys).",
         "--clear-stuck-target: version 13: sets $local.target_op to 0 when it is above last_op"
             + " with an empty upload queue (the state a crash during upload can leave); version"
             + " 14: deletes a concrete target_checkpoint_request_id that was not reached (use it"
             + " only on a database no client will connect with again). Refuses while local"
             + " writes are queued."},
-    exitCodeListHeading = "%nExit status:%n",
     exitCodeList = {
         "0:repaired, or nothing needed repair",
-        "1:refused (queued writes), or the file is not a PowerSync database of version 13 or 14",
-        "2:usage error (also: no repair chosen, or the file does not exist)"})
-final class RepairCommand implements Callable<Integer>, VerboseOption {
+        "1:refused, the file unchanged (queued writes; or the file is not a PowerSync database of"
+            + " version 13 or 14 nor a file of an earlier version of this library)",
+        "2:usage error (also: no repair chosen, the file does not exist, or is a directory)"})
+final class RepairCommand implements Callable<Integer> {
 
   @Spec
   private CommandSpec spec;
 
-  @Parameters(index = "0", paramLabel = "DB", description = "The PowerSync database file.")
-  private Path db;
+  @Mixin
+  private DatabaseArgument database;
 
   @Option(names = "--clear-stuck-target", description = "Clear a gate that can no longer open.")
   private boolean clearStuckTarget;
 
-  @Option(names = {"-v", "--verbose"}, description = "Print the stack trace of a failure.")
-  private boolean verbose;
-
-  @Override
-  public boolean verbose() {
-    return verbose;
-  }
+  @Mixin
+  private VerboseMixin verbose;
 
   /** A repair that must not happen; rolled back. */
   private static final class Refused extends Exception {
@@ -73,10 +69,14 @@ final class RepairCommand implements Callable<Integer>, VerboseOption {
     if (!clearStuckTarget) {
       throw new ParameterException(spec.commandLine(), "no repair chosen: give --clear-stuck-target");
     }
-    if (!Files.isRegularFile(db)) {
-      throw new ParameterException(spec.commandLine(), "no such database file: " + db);
-    }
+    Path db = database.existing();
     PrintWriter out = spec.commandLine().getOut();
+    try {
+      // Read-only first: a file this refuses is never opened for writing.
+      PowerSyncDatabase.supportedVersion(SqliteDatabaseFile.inspect(db));
+    } catch (CheckpointException | PowerSyncDatabase.Unsupported e) {
+      return fail("cannot repair " + db + ": " + e.getMessage(), e);
+    }
     try (Connection connection = PowerSyncDatabase.openWritable(db);
         Statement statement = connection.createStatement()) {
       // Immediate: the write lock from the start, so what we read is what we change.
@@ -103,7 +103,7 @@ final class RepairCommand implements Callable<Integer>, VerboseOption {
     PowerSyncDatabase database = PowerSyncDatabase.on(connection);
     int version = database.schemaVersion();
     long queued = database.uploadQueue();
-    if (version == 13) {
+    if (version == SqliteMigrations.LEGACY_VERSION) {
       LegacyLocal local = database.legacyLocal();
       if (local == null || local.targetOp() <= local.lastOp()) {
         return "nothing to clear: " + (local == null ? "no $local row (no gate)"
@@ -151,9 +151,7 @@ final class RepairCommand implements Callable<Integer>, VerboseOption {
   private int fail(String message, Exception e) {
     PrintWriter err = spec.commandLine().getErr();
     err.println(spec.qualifiedName() + ": " + message);
-    if (verbose) {
-      e.printStackTrace(err);
-    }
+    verbose.printStackTrace(e, err);
     err.flush();
     return CheckpointsCommand.EXIT_FAILED;
   }

@@ -24,6 +24,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -38,8 +39,6 @@ import picocli.CommandLine.Spec;
  */
 @Command(
     name = "replay",
-    mixinStandardHelpOptions = true,
-    versionProvider = CheckpointsCommand.Version.class,
     description = {
         "Runs a replay script (JSON Lines, one event per line) against a sync client and prints"
             + " one JSON line per event: {\"ok\": ...} or {\"error\": {\"kind\": ..., \"message\":"
@@ -48,14 +47,13 @@ import picocli.CommandLine.Spec;
             + " exits with status 1.",
         "With --store sqlite or h2 the state lives in the database file --db (created if missing),"
             + " so a later run on the same file goes on from it."},
-    exitCodeListHeading = "%nExit status:%n",
     exitCodeList = {
         "0:the script ran, even if events printed error lines",
         "1:the script is malformed (a line is not an event) or could not be read to the end,"
             + " or the database could not be opened",
         "2:usage error (also: the script file does not exist or is not readable, --db is missing"
-            + " for sqlite/h2 or given for memory, or its directory does not exist)"})
-final class ReplayCommand implements Callable<Integer>, VerboseOption {
+            + " for sqlite/h2 or given for memory, is a directory, or its directory does not exist)"})
+final class ReplayCommand implements Callable<Integer> {
 
   /** The stores {@code --store} can choose. */
   enum StoreKind {
@@ -81,14 +79,14 @@ final class ReplayCommand implements Callable<Integer>, VerboseOption {
           + " missing; H2 keeps it in FILE.mv.db unless FILE already ends with .mv.db.")
   private Path db;
 
-  @Option(names = "--client-id", paramLabel = "ID", defaultValue = "test-client",
-      description = "The database's client id, as initial requests show it (default: ${DEFAULT-VALUE},"
-          + " the id the reference recordings were made with); a database that has one keeps it.")
-  private String clientId;
+  /** The client id of the reference recordings, so that a replay prints what they print. */
+  static final ClientId RECORDINGS_CLIENT_ID = ClientId.of("test-client");
 
-  @Option(names = {"-v", "--verbose"},
-      description = "Print stack traces of failures and of every event error on standard error.")
-  private boolean verbose;
+  @Mixin
+  private ClientIdMixin clientId;
+
+  @Mixin
+  private VerboseMixin verbose;
 
   @Parameters(index = "0", paramLabel = "SCRIPT",
       description = "The replay script (JSON Lines, UTF-8); '-' reads standard input.")
@@ -99,19 +97,14 @@ final class ReplayCommand implements Callable<Integer>, VerboseOption {
   }
 
   @Override
-  public boolean verbose() {
-    return verbose;
-  }
-
-  @Override
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
-    ClientId id = clientId();
+    ClientId id = clientId.clientId().orElse(RECORDINGS_CLIENT_ID);
     checkDatabaseOption();
     try (BufferedReader reader = open()) {
       ReplayRunner runner = ReplayRunner.create();
-      if (verbose) {
+      if (verbose.verbose()) {
         runner = runner.withErrorObserver(e -> {
           e.printStackTrace(err);
           err.flush();
@@ -124,9 +117,7 @@ final class ReplayCommand implements Callable<Integer>, VerboseOption {
         throw new ParameterException(spec.commandLine(), "invalid --db: " + e.getMessage());
       } catch (CheckpointException e) {
         err.println(name() + ": cannot open the " + store + " database " + db + ": " + e.getMessage());
-        if (verbose) {
-          e.printStackTrace(err);
-        }
+        verbose.printStackTrace(e, err);
         err.flush();
         return CheckpointsCommand.EXIT_FAILED;
       }
@@ -135,9 +126,7 @@ final class ReplayCommand implements Callable<Integer>, VerboseOption {
         result = runner.run(checkpointStore, SyncClient.create(checkpointStore), reader, out::println);
       } finally {
         out.flush();
-        if (checkpointStore instanceof AutoCloseable closeable) {
-          close(closeable);
-        }
+        close(checkpointStore);
       }
       if (!result.wellFormed()) {
         ReplayResult.ScriptError first = result.scriptErrors().get(0);
@@ -152,19 +141,9 @@ final class ReplayCommand implements Callable<Integer>, VerboseOption {
       IOException cause = e instanceof UncheckedIOException unchecked ? unchecked.getCause()
           : (IOException) e;
       err.println(name() + ": cannot read the script " + script + ": " + describe(cause));
-      if (verbose) {
-        e.printStackTrace(err);
-      }
+      verbose.printStackTrace(e, err);
       err.flush();
       return CheckpointsCommand.EXIT_FAILED;
-    }
-  }
-
-  private ClientId clientId() {
-    try {
-      return ClientId.of(clientId);
-    } catch (CheckpointArgumentException e) {
-      throw new ParameterException(spec.commandLine(), "invalid --client-id: " + e.getMessage());
     }
   }
 
@@ -197,8 +176,8 @@ final class ReplayCommand implements Callable<Integer>, VerboseOption {
     if (store != StoreKind.memory && db == null) {
       throw new ParameterException(spec.commandLine(), "--store " + store + " needs --db FILE");
     }
-    if (db != null && Files.isDirectory(db)) {
-      throw new ParameterException(spec.commandLine(), "--db is a directory, not a database file: " + db);
+    if (db != null) {
+      DatabaseFiles.requireCreatable(spec, db);
     }
   }
 
@@ -207,19 +186,11 @@ final class ReplayCommand implements Callable<Integer>, VerboseOption {
       case memory:
         return InMemoryCheckpointStore.create(id);
       case sqlite:
-        requireDirectory();
         return SqliteCheckpointStore.open(db, SqliteStoreOptions.defaults().withClientIdIfAbsent(id));
       case h2:
         return H2CheckpointStore.open(db, H2StoreOptions.defaults().withClientIdIfAbsent(id));
       default:
         throw new IllegalStateException("unknown store " + store);
-    }
-  }
-
-  private void requireDirectory() {
-    Path directory = db.toAbsolutePath().getParent();
-    if (directory == null || !Files.isDirectory(directory)) {
-      throw new CheckpointArgumentException("the directory of " + db + " does not exist");
     }
   }
 

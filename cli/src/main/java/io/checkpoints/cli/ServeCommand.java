@@ -11,6 +11,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -23,22 +24,20 @@ import picocli.CommandLine.Spec;
  */
 @Command(
     name = "serve",
-    mixinStandardHelpOptions = true,
-    versionProvider = CheckpointsCommand.Version.class,
     description = {
         "Runs the simulated PowerSync service on 127.0.0.1 until interrupted (Ctrl-C): checkpoint"
             + " requests (POST), legacy write checkpoints and the sync stream, in real time.",
         "A simulated backend takes the app's uploads at POST /backend/upload"
             + " ({\"operations\": [{\"op\": \"PUT\", \"type\": \"todos\", \"id\": \"t1\","
-            + " \"data\": {...}}]}) and streams them back, after the lag, in one bucket per user.",
+            + " \"data\": {...}}]}) and streams them back, after the lag, in one bucket per user;"
+            + " --verbose logs each request and streamed line to standard error.",
         "The user is the sub claim of the 'Authorization: Token <jwt>' header; the signature is"
             + " not checked (development only); a missing or malformed token gets 401."},
-    exitCodeListHeading = "%nExit status:%n",
     exitCodeList = {
         "0:stopped",
         "1:the server could not start (for example, the port is taken)",
         "2:usage error"})
-final class ServeCommand implements Callable<Integer>, VerboseOption {
+final class ServeCommand implements Callable<Integer> {
 
   @Spec
   private CommandSpec spec;
@@ -50,21 +49,15 @@ final class ServeCommand implements Callable<Integer>, VerboseOption {
   @Option(names = "--lag", paramLabel = "DURATION", defaultValue = "0s",
       converter = DurationConverter.class,
       description = "Replication lag before a request is acknowledged, e.g. 500ms, 2s (default: ${DEFAULT-VALUE}).")
-  private Duration lag;
+  private DurationConverter.Given lag;
 
   @Option(names = "--retention", paramLabel = "DURATION", defaultValue = "60m",
       converter = DurationConverter.class,
       description = "How long the service keeps a checkpoint request record (default: ${DEFAULT-VALUE}).")
-  private Duration retention;
+  private DurationConverter.Given retention;
 
-  @Option(names = {"-v", "--verbose"}, description = "Log each request and streamed line to standard error, and print the stack"
-          + " trace of a failure.")
-  private boolean verbose;
-
-  @Override
-  public boolean verbose() {
-    return verbose;
-  }
+  @Mixin
+  private VerboseMixin verbose;
 
   private final CompletableFuture<CheckpointHttpServer> started = new CompletableFuture<>();
   private final CountDownLatch stopped = new CountDownLatch(1);
@@ -93,30 +86,28 @@ final class ServeCommand implements Callable<Integer>, VerboseOption {
       throw new picocli.CommandLine.ParameterException(spec.commandLine(),
           "invalid --port: " + port + " (0..65535)");
     }
-    if (retention.isZero()) {
+    if (retention.duration().isZero()) {
       throw new picocli.CommandLine.ParameterException(spec.commandLine(),
           "invalid --retention: must be positive");
     }
-    SimulatedBackend backend = SimulatedBackend.create(
-        SimulatedCheckpointService.builder(Scheduler.system()).replicationLag(lag).retention(retention));
+    SimulatedBackend backend = SimulatedBackend.create(SimulatedCheckpointService
+        .builder(Scheduler.system()).replicationLag(lag.duration()).retention(retention.duration()));
     SimulatedCheckpointService service = backend.service();
     // Expired records are dropped only by compaction: run it at a tenth of the retention, so a
     // record outlives its retention by at most 10%.
-    Scheduler.Cancellable compaction = service.compactEvery(
-        retention.dividedBy(10).isZero() ? retention : retention.dividedBy(10));
+    Duration tenth = retention.duration().dividedBy(10);
+    Scheduler.Cancellable compaction = service.compactEvery(tenth.isZero() ? retention.duration() : tenth);
     CheckpointHttpServer server;
     try {
       PrintWriter log = spec.commandLine().getErr();
       server = CheckpointHttpServer.builder(service).port(port).dataService(backend)
-          .log(verbose ? message -> logLine(log, message) : message -> {}).start();
+          .log(verbose.verbose() ? message -> logLine(log, message) : message -> {}).start();
     } catch (UncheckedIOException e) {
       compaction.cancel();
       PrintWriter err = spec.commandLine().getErr();
       err.println(spec.qualifiedName() + ": cannot listen on 127.0.0.1:" + port + ": "
           + e.getCause().getMessage());
-      if (verbose) {
-        e.printStackTrace(err);
-      }
+      verbose.printStackTrace(e, err);
       err.flush();
       started.completeExceptionally(e);
       return CheckpointsCommand.EXIT_FAILED;

@@ -7,6 +7,7 @@ import io.checkpoints.testkit.simulation.SimulationRun;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -18,19 +19,16 @@ import picocli.CommandLine.Spec;
  */
 @Command(
     name = "simulate",
-    mixinStandardHelpOptions = true,
-    versionProvider = CheckpointsCommand.Version.class,
     description = {
         "Runs the deterministic simulation (clients with a max-write-wins workload against the"
             + " simulated service, in virtual time, with seeded faults) for seeds S..S+N-1 and"
             + " prints a summary.",
         "On an invariant violation it prints the seed and the shrunk action list and exits 1."},
-    exitCodeListHeading = "%nExit status:%n",
     exitCodeList = {
         "0:every run kept every invariant",
         "1:a run broke an invariant (the report names the seed and the shrunk trace)",
         "2:usage error"})
-final class SimulateCommand implements Callable<Integer>, VerboseOption {
+final class SimulateCommand implements Callable<Integer> {
 
   @Spec
   private CommandSpec spec;
@@ -53,13 +51,8 @@ final class SimulateCommand implements Callable<Integer>, VerboseOption {
       description = "Start iterations without a user key (no per-user sequence).")
   private boolean noUserSequences;
 
-  @Option(names = {"-v", "--verbose"}, description = "Print the stack trace of a failure.")
-  private boolean verbose;
-
-  @Override
-  public boolean verbose() {
-    return verbose;
-  }
+  @Mixin
+  private VerboseMixin verbose;
 
   @Override
   public Integer call() {
@@ -85,9 +78,7 @@ final class SimulateCommand implements Callable<Integer>, VerboseOption {
         err.println(spec.qualifiedName() + ": seed " + current + " broke an invariant after "
             + i + " passing run" + (i == 1 ? "" : "s") + " (report above; replay with --seed "
             + current + " --runs 1)");
-        if (verbose) {
-          failure.printStackTrace(err);
-        }
+        verbose.printStackTrace(failure, err);
         err.flush();
         return CheckpointsCommand.EXIT_FAILED;
       }

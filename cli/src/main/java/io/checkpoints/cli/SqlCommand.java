@@ -4,14 +4,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.checkpoints.adapter.sqlite.SqliteCheckpointStore;
 import io.checkpoints.adapter.sqlite.SqliteConnections;
 import io.checkpoints.adapter.sqlite.SqliteControlFunctions;
+import io.checkpoints.adapter.sqlite.SqliteDatabaseFile;
 import io.checkpoints.adapter.sqlite.SqliteStoreOptions;
 import io.checkpoints.domain.SyncClient;
-import io.checkpoints.ports.CheckpointArgumentException;
 import io.checkpoints.ports.CheckpointException;
 import io.checkpoints.ports.CheckpointMode;
-import io.checkpoints.ports.ClientId;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -23,10 +21,10 @@ import java.util.concurrent.Callable;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /**
@@ -38,10 +36,9 @@ import picocli.CommandLine.Spec;
  */
 @Command(
     name = "sql",
-    mixinStandardHelpOptions = true,
-    versionProvider = CheckpointsCommand.Version.class,
     description = {
-        "Runs SQL statements on a SQLite database (created if missing) with the checkpoint SQL"
+        "Runs SQL statements on a SQLite database (a new PowerSync database if the file is missing"
+            + " or empty) with the checkpoint SQL"
             + " functions registered: powersync_control(op, payload) for seed_, next_, current_"
             + " and target_checkpoint_request_id, powersync_next_checkpoint_request_id() and"
             + " powersync_probe_local_target_op(payload).",
@@ -51,13 +48,13 @@ import picocli.CommandLine.Spec;
             + "state|protocol|storage, \"message\": ...}}.",
         "With --iteration, a sync iteration starts first and its initial request is the first"
             + " line, as a replay start event prints it."},
-    exitCodeListHeading = "%nExit status:%n",
     exitCodeList = {
         "0:every statement ran",
-        "1:a statement failed (its line says why; the others still ran), or the database could"
-            + " not be opened",
+        "1:a statement failed (its line says why; the others still ran), or the database was"
+            + " refused (not a PowerSync database at version 14: the file is left unchanged) or"
+            + " could not be opened",
         "2:usage error (also: DB is a directory, or its directory does not exist)"})
-final class SqlCommand implements Callable<Integer>, VerboseOption {
+final class SqlCommand implements Callable<Integer> {
 
   /** The modes {@code --iteration} can start. */
   enum Iteration {
@@ -74,8 +71,8 @@ final class SqlCommand implements Callable<Integer>, VerboseOption {
   @Spec
   private CommandSpec spec;
 
-  @Parameters(index = "0", paramLabel = "DB", description = "The SQLite database file; created if missing.")
-  private Path db;
+  @Mixin
+  private DatabaseArgument database;
 
   @Parameters(index = "1..*", arity = "1..*", paramLabel = "STATEMENT",
       description = "The SQL statements, one per argument, run in order.")
@@ -86,31 +83,24 @@ final class SqlCommand implements Callable<Integer>, VerboseOption {
           + " initial request as the first line (the iteration lasts until the command ends).")
   private Iteration iteration;
 
-  @Option(names = "--client-id", paramLabel = "ID",
-      description = "The client id to store if the database has none (default: a random UUID, as a"
-          + " PowerSync database gets).")
-  private String clientId;
+  @Mixin
+  private ClientIdMixin clientId;
 
-  @Option(names = {"-v", "--verbose"}, description = "Print the stack trace of a failure.")
-  private boolean verbose;
-
-  @Override
-  public boolean verbose() {
-    return verbose;
-  }
+  @Mixin
+  private VerboseMixin verbose;
 
   @Override
   public Integer call() {
     SqliteStoreOptions options = options();
-    if (Files.isDirectory(db)) {
-      throw new ParameterException(spec.commandLine(), "DB is a directory, not a database file: " + db);
-    }
-    Path directory = db.toAbsolutePath().getParent();
-    if (directory == null || !Files.isDirectory(directory)) {
-      throw new ParameterException(spec.commandLine(), "the directory of " + db + " does not exist");
-    }
+    Path db = database.creatable();
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
+    try {
+      // Read-only first: a file the store would refuse is left exactly as it was.
+      SqliteDatabaseFile.inspect(db).requireUsableByStore(options);
+    } catch (CheckpointException e) {
+      return cannotUse(db, e);
+    }
     try (Connection connection = SqliteConnections.open(db, options)) {
       SyncClient client = SyncClient.create(SqliteCheckpointStore.join(connection, options));
       if (iteration != null) {
@@ -129,25 +119,21 @@ final class SqlCommand implements Callable<Integer>, VerboseOption {
       return failed ? CheckpointsCommand.EXIT_FAILED : CheckpointsCommand.EXIT_OK;
     } catch (CheckpointException | SQLException e) {
       out.flush();
-      err.println(spec.qualifiedName() + ": cannot use the database " + db + ": " + e.getMessage());
-      if (verbose) {
-        e.printStackTrace(err);
-      }
-      err.flush();
-      return CheckpointsCommand.EXIT_FAILED;
+      return cannotUse(db, e);
     }
+  }
+
+  private int cannotUse(Path db, Exception e) {
+    PrintWriter err = spec.commandLine().getErr();
+    err.println(spec.qualifiedName() + ": cannot use the database " + db + ": " + e.getMessage());
+    verbose.printStackTrace(e, err);
+    err.flush();
+    return CheckpointsCommand.EXIT_FAILED;
   }
 
   private SqliteStoreOptions options() {
     SqliteStoreOptions options = SqliteStoreOptions.defaults();
-    if (clientId == null) {
-      return options;
-    }
-    try {
-      return options.withClientIdIfAbsent(ClientId.of(clientId));
-    } catch (CheckpointArgumentException e) {
-      throw new ParameterException(spec.commandLine(), "invalid --client-id: " + e.getMessage());
-    }
+    return clientId.clientId().map(options::withClientIdIfAbsent).orElse(options);
   }
 
   /** Runs one statement in its own transaction; its result or error as a line. */
@@ -200,7 +186,7 @@ final class SqlCommand implements Callable<Integer>, VerboseOption {
   }
 
   private JsonNode failure(SQLException e) {
-    if (verbose) {
+    if (verbose.verbose()) {
       PrintWriter err = spec.commandLine().getErr();
       e.printStackTrace(err);
       err.flush();

@@ -231,13 +231,35 @@ class CheckpointsCommandTest {
       CommandLine commandLine = CheckpointsCommand.commandLine(InputStream.nullInputStream());
       assertThat(commandLine.getSubcommands()).hasSize(8);
       commandLine.getSubcommands().forEach((name, command) -> {
-        // The handler prints a stack trace only for a VerboseOption command, and otherwise advises
-        // --verbose: every command must therefore be one.
-        Object implementation = command.getCommand();
-        assertThat(implementation).as(name).isInstanceOf(VerboseOption.class);
+        // The handler prints a stack trace only for a command with the VerboseMixin, and
+        // otherwise advises --verbose: every command must therefore have it.
+        assertThat(command.getCommandSpec().mixins().values())
+            .as(name).anyMatch(mixin -> mixin.userObject() instanceof VerboseMixin);
         assertThat(command.getCommandSpec().findOption("--verbose")).as(name).isNotNull();
         assertThat(command.getCommandSpec().findOption("-v")).as(name).isNotNull();
       });
+    }
+
+    @Test
+    void anUnexpectedFailureIsOneLineOrAStackTraceWithVerbose() throws Exception {
+      for (boolean verbose : new boolean[] {false, true}) {
+        StringWriter captured = new StringWriter();
+        CommandLine root = CheckpointsCommand.commandLine(InputStream.nullInputStream());
+        root.setErr(new PrintWriter(captured, true));
+        CommandLine.ParseResult parsed = verbose
+            ? root.parseArgs("inspect", "-v", "app.db") : root.parseArgs("inspect", "app.db");
+        int status = root.getExecutionExceptionHandler().handleExecutionException(
+            new IllegalStateException("boom"), root.getSubcommands().get("inspect"), parsed);
+        assertThat(status).isEqualTo(1);
+        assertThat(captured.toString()).startsWith(
+            "checkpoints inspect: internal error: java.lang.IllegalStateException: boom");
+        if (verbose) {
+          assertThat(captured.toString()).contains("\tat ").doesNotContain("run with --verbose");
+        } else {
+          assertThat(captured.toString()).contains("(run with --verbose for the stack trace)")
+              .doesNotContain("\tat ");
+        }
+      }
     }
 
     @Test

@@ -22,8 +22,9 @@ class DemoCommandTest {
     assertThat(cli.outLines()).allMatch(line -> line.matches("\\[t\\+\\d+\\.\\d{3}s] .+"));
     assertThat(String.join("\n", cli.outLines())).containsSubsequence(
         "the gate is armed, target = MAX",
-        "upload completed",
-        "checkpoint request id 2 allocated and posted; the service accepted it: target = 2",
+        "upload batch read: 1 write (todos/1 PUT)",
+        "upload completed: the write left the queue; checkpoint request id 2 allocated and posted;"
+            + " the service accepted it: target = 2",
         "handle for id 3",
         "held (target 2 not yet seen)",
         "[t+2.000s] replication lag passed: the service acknowledges ids up to 3",

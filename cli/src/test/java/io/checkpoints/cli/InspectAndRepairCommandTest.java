@@ -178,7 +178,8 @@ class InspectAndRepairCommandTest {
       assertThat(cli.execute("inspect", file.toString())).isEqualTo(1);
       assertThat(cli.errText().lines()).singleElement().asString()
           .isEqualTo("checkpoints inspect: cannot inspect " + file
-              + ": not a PowerSync database (no ps_migration table)");
+              + ": not a PowerSync database: an empty database (no tables) (a checkpoint store would"
+              + " create a new PowerSync database in it)");
     }
 
     @Test

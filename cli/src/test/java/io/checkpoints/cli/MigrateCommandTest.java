@@ -68,16 +68,18 @@ class MigrateCommandTest {
   }
 
   @Test
-  @DisplayName("a file this library created is not a PowerSync database: refused with status 1, unchanged")
-  void notAPowerSyncDatabase() {
+  @DisplayName("a file this library created is a PowerSync database at version 14: it migrates down and up")
+  void aFileOfThisLibraryMigrates() throws SQLException {
     Path db = folder.resolve("library.db");
     SqliteCheckpointStore.open(db).close();
-    CliHarness cli = new CliHarness();
-    assertThat(cli.execute("migrate", db.toString(), "--to", "13")).isEqualTo(1);
-    assertThat(cli.errText().lines()).singleElement().asString()
-        .startsWith("checkpoints migrate: cannot migrate " + db + " to schema version 13: ")
-        .contains("not a PowerSync database");
-    assertThat(cli.outLines()).isEmpty();
+    CliHarness down = new CliHarness();
+    assertThat(down.execute("migrate", db.toString(), "--to", "13")).isZero();
+    assertThat(down.outLines()).containsExactly("migrated " + db + " from schema version 14 to 13");
+    assertThat(value(db, "SELECT max(id) FROM ps_migration")).isEqualTo(13);
+    CliHarness up = new CliHarness();
+    assertThat(up.execute("migrate", db.toString(), "--to", "14")).isZero();
+    assertThat(up.outLines()).containsExactly("migrated " + db + " from schema version 13 to 14");
+    assertThat(down.errText()).isEmpty();
   }
 
   @Test
@@ -97,7 +99,7 @@ class MigrateCommandTest {
 
     CliHarness verbose = new CliHarness();
     assertThat(verbose.execute("migrate", "--verbose", db.toString(), "--to", "14")).isEqualTo(1);
-    assertThat(verbose.errText()).contains("CheckpointStorageException").contains("\tat ");
+    assertThat(verbose.errText()).contains("SqliteFileRefusedException").contains("\tat ");
   }
 
   @Test

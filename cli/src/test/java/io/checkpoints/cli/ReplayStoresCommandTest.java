@@ -83,13 +83,15 @@ class ReplayStoresCommandTest {
     CliHarness directory = new CliHarness();
     assertThat(directory.execute("replay", "--store", store, "--db", folder.toString(), script.toString()))
         .isEqualTo(2);
-    assertThat(directory.errText()).startsWith("checkpoints replay: --db is a directory");
+    assertThat(directory.errText().lines()).singleElement().asString()
+        .isEqualTo("checkpoints replay: " + folder + " is a directory, not a database file"
+            + " (see 'checkpoints replay --help')");
 
     CliHarness missing = new CliHarness();
     assertThat(missing.execute("replay", "--store", store, "--db", folder.resolve("no/such/x.db").toString(),
         script.toString())).isEqualTo(2);
     assertThat(missing.errText().lines()).singleElement().asString()
-        .startsWith("checkpoints replay: invalid --db: ")
+        .startsWith("checkpoints replay: the directory of ")
         .contains("does not exist");
     assertThat(missing.outLines()).isEmpty();
   }
@@ -100,6 +102,7 @@ class ReplayStoresCommandTest {
   void notADatabase(String store) throws IOException {
     Path notADatabase = folder.resolve(store.equals("h2") ? "junk.mv.db" : "junk.db");
     Files.writeString(notADatabase, "this is not a database, but long enough to look like a file".repeat(100));
+    byte[] before = Files.readAllBytes(notADatabase);
     CliHarness cli = new CliHarness();
     assertThat(cli.execute("replay", "--store", store, "--db", notADatabase.toString(),
         script("s.jsonl", "{\"current\": null}").toString())).isEqualTo(1);
@@ -107,6 +110,7 @@ class ReplayStoresCommandTest {
         .startsWith("checkpoints replay: cannot open the " + store + " database " + notADatabase + ": ");
     assertThat(cli.errText()).doesNotContain("\tat ");
     assertThat(cli.outLines()).isEmpty();
+    assertThat(Files.readAllBytes(notADatabase)).as("a refused file is left as it was").isEqualTo(before);
 
     CliHarness verbose = new CliHarness();
     verbose.execute("replay", "--verbose", "--store", store, "--db", notADatabase.toString(),

@@ -134,7 +134,7 @@ class SqlCommandTest {
 
     CliHarness directory = new CliHarness();
     assertThat(directory.execute("sql", folder.toString(), CURRENT)).isEqualTo(2);
-    assertThat(directory.errText()).startsWith("checkpoints sql: DB is a directory");
+    assertThat(directory.errText()).startsWith("checkpoints sql: " + folder + " is a directory, not a database file");
 
     CliHarness missingDirectory = new CliHarness();
     assertThat(missingDirectory.execute("sql", folder.resolve("no/app.db").toString(), CURRENT)).isEqualTo(2);

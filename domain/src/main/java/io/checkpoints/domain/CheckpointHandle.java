@@ -1,6 +1,5 @@
 package io.checkpoints.domain;
 
-import io.checkpoints.ports.CheckpointArgumentException;
 import io.checkpoints.ports.CheckpointMode;
 import io.checkpoints.ports.CheckpointRequestId;
 import io.checkpoints.ports.CheckpointWaitException;
@@ -8,32 +7,40 @@ import io.checkpoints.ports.WriteCheckpoint;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 
 /**
  * A checkpoint request the service accepted: {@link #waitForSync()} completes once the client
- * applied a checkpoint that includes it ({@code write_checkpoint >= id()}).
+ * applied a checkpoint that includes it ({@code write_checkpoint >= id()}) for the same user and
+ * after the same clear as when the request was made.
  *
- * <p>A handle stays valid across disconnect and reconnect: a wait fails when the connection ends,
- * and can be started again after reconnecting. Once synced it stays synced. A clear, or a service
- * without checkpoint requests, fails it for good. Thread-safe.
+ * <p>A handle stays valid across disconnect and reconnect of the same user: a wait open at the
+ * disconnect fails with {@link CheckpointWaitException.Disconnected}, and a wait started after
+ * reconnecting can complete. Once synced it stays synced. A clear
+ * ({@link CheckpointWaitException.Cleared}), a connect as another user
+ * ({@link CheckpointWaitException.UserSwitched}), a service without checkpoint requests
+ * ({@link CheckpointWaitException.NotSupported}) or closing the client
+ * ({@link CheckpointWaitException.Closed}) fails it for good.
+ *
+ * <p>Thread-safe.
  */
 public final class CheckpointHandle {
 
-  private final SyncConnection connection;
+  private final ClientState state;
   private final CheckpointRequestId id;
-  private final long clearCountAtRequest;
+  private final Tracker tracker;
 
   // Guarded by this.
   private WriteCheckpoint syncedAt;
-  private RuntimeException permanentFailure;
-  private final List<CompletableFuture<WriteCheckpoint>> waits = new ArrayList<>();
+  private CheckpointWaitException permanentFailure;
+  private final List<CompletableFuture<WriteCheckpoint>> waits = new ArrayList<>(1);
 
-  CheckpointHandle(SyncConnection connection, CheckpointRequestId id, long clearCountAtRequest) {
-    this.connection = connection;
+  /** Registers the handle; call with the client's lock held and {@code epoch} current. */
+  CheckpointHandle(ClientState state, CheckpointRequestId id, Epoch epoch) {
+    this.state = state;
     this.id = id;
-    this.clearCountAtRequest = clearCountAtRequest;
+    this.tracker = new Tracker(epoch);
+    state.waiters.add(tracker);
   }
 
   /** @return the id the service accepted for this request */
@@ -50,43 +57,29 @@ public final class CheckpointHandle {
    * Waits until a checkpoint including this request is applied.
    *
    * @return a future completed with the applied write checkpoint; failed with a
-   *     {@link CheckpointWaitException} if the sync fails, the connection ends, it runs in legacy
-   *     mode, the service does not support checkpoint requests or the database was cleared;
+   *     {@link CheckpointWaitException} if the sync fails, the connection ends or is not there, it
+   *     runs in legacy mode, or the handle failed for good (see the class description);
    *     cancelling it ends only this wait
    */
   public CompletableFuture<WriteCheckpoint> waitForSync() {
     CompletableFuture<WriteCheckpoint> wait = new CompletableFuture<>();
-    RuntimeException failure;
+    CheckpointWaitException refusal = state.locked(this::connectionRefusal);
+    CheckpointWaitException failure;
     synchronized (this) {
       if (syncedAt != null) {
         wait.complete(syncedAt);
         return wait;
       }
-      failure = permanentFailure != null ? permanentFailure : currentFailure();
+      failure = permanentFailure != null ? permanentFailure : refusal;
       if (failure == null) {
         waits.add(wait);
       }
     }
     if (failure != null) {
       wait.completeExceptionally(failure);
-      return wait;
+    } else {
+      wait.whenComplete((value, error) -> forget(wait)); // cancelled or timed out
     }
-    CompletableFuture<WriteCheckpoint> applied = connection.client().status().awaitApplied(id);
-    applied.whenComplete((writeCheckpoint, error) -> {
-      if (error == null) {
-        markSynced(writeCheckpoint).run();
-      } else if (unwrap(error) instanceof CheckpointWaitException.Cleared cleared) {
-        failPermanently(cleared);
-      } else {
-        forget(wait).completeExceptionally(unwrap(error));
-      }
-    });
-    wait.whenComplete((value, error) -> {
-      if (!applied.isDone()) { // cancelled or timed out: stop waiting underneath too
-        applied.cancel(false);
-        forget(wait);
-      }
-    });
     return wait;
   }
 
@@ -96,20 +89,15 @@ public final class CheckpointHandle {
    *
    * @param timeout how long to wait; positive
    * @return the future
+   * @throws io.checkpoints.ports.CheckpointArgumentException if the timeout is zero or negative
    */
   public CompletableFuture<WriteCheckpoint> waitForSync(Duration timeout) {
-    Objects.requireNonNull(timeout, "timeout");
-    if (timeout.isNegative() || timeout.isZero()) {
-      throw new CheckpointArgumentException("timeout must be positive, got " + timeout);
-    }
+    Durations.requirePositive(timeout, "timeout");
     CompletableFuture<WriteCheckpoint> wait = waitForSync();
     if (!wait.isDone()) {
-      var timer = connection.client().scheduler.schedule(timeout, () -> {
-        if (wait.completeExceptionally(new CheckpointWaitException.TimedOut(
-            "checkpoint request " + id + " was not synced within " + timeout))) {
-          forget(wait);
-        }
-      });
+      var timer = state.scheduler.schedule(timeout, () -> wait.completeExceptionally(
+          new CheckpointWaitException.TimedOut(
+              "checkpoint request " + id + " was not synced within " + timeout)));
       wait.whenComplete((value, error) -> timer.cancel());
     }
     return wait;
@@ -120,72 +108,83 @@ public final class CheckpointHandle {
     return "CheckpointHandle[" + id + (hasSynced() ? ", synced" : "") + "]";
   }
 
-  /** Why a wait started now cannot succeed, or null. Called with this locked. */
-  private RuntimeException currentFailure() {
-    if (connection.client().clearCount() != clearCountAtRequest) {
-      permanentFailure = new CheckpointWaitException.Cleared(
-          "the database was cleared after checkpoint request " + id + " was made");
-      return permanentFailure;
-    }
-    var mode = connection.client().iterationMode();
-    if (mode.isEmpty()) {
+  /** Why a wait started now cannot succeed for the time being, or null. Call with the lock. */
+  private CheckpointWaitException connectionRefusal() {
+    Iteration it = state.iteration();
+    if (it == null) {
       return new CheckpointWaitException.Disconnected(
           "not connected: checkpoint request " + id + " cannot sync until the client reconnects");
     }
-    if (mode.get() == CheckpointMode.LEGACY) {
+    if (it.mode == CheckpointMode.LEGACY) {
       return new CheckpointWaitException.LegacyMode(
           "the sync iteration runs in legacy mode, which does not acknowledge checkpoint requests");
     }
     return null;
   }
 
-  /**
-   * Records that the request synced and returns what completes its waits, so that a caller marking
-   * several handles can mark them all before any wait's callbacks run.
-   */
-  Runnable markSynced(WriteCheckpoint writeCheckpoint) {
-    if (connection.client().clearCount() != clearCountAtRequest) {
-      return () -> {}; // an id from before a clear is not acknowledged by what came after
-    }
-    List<CompletableFuture<WriteCheckpoint>> toComplete;
-    WriteCheckpoint syncedWith;
-    synchronized (this) {
-      if (permanentFailure != null) {
-        return () -> {};
-      }
-      if (syncedAt == null) {
-        syncedAt = writeCheckpoint;
-      }
-      syncedWith = syncedAt;
-      toComplete = new ArrayList<>(waits);
-      waits.clear();
-    }
-    return () -> toComplete.forEach(wait -> wait.complete(syncedWith));
+  /** Removes the handle from the registry: nobody received it. Call with the client's lock. */
+  void abandon() {
+    state.waiters.remove(tracker);
   }
 
-  void failPermanently(RuntimeException failure) {
-    List<CompletableFuture<WriteCheckpoint>> toFail;
-    synchronized (this) {
-      if (syncedAt != null) {
-        return;
-      }
-      if (permanentFailure == null) {
-        permanentFailure = failure;
-      }
-      toFail = new ArrayList<>(waits);
-      waits.clear();
-    }
-    toFail.forEach(wait -> wait.completeExceptionally(failure));
-  }
-
-  private synchronized CompletableFuture<WriteCheckpoint> forget(CompletableFuture<WriteCheckpoint> wait) {
+  private synchronized void forget(CompletableFuture<WriteCheckpoint> wait) {
     waits.remove(wait);
-    return wait;
   }
 
-  private static Throwable unwrap(Throwable error) {
-    return error instanceof java.util.concurrent.CompletionException && error.getCause() != null
-        ? error.getCause()
-        : error;
+  private List<CompletableFuture<WriteCheckpoint>> takeWaits() {
+    List<CompletableFuture<WriteCheckpoint>> taken = new ArrayList<>(waits);
+    waits.clear();
+    return taken;
+  }
+
+  /** The handle's entry in the client's registry of waiters. */
+  private final class Tracker implements Waiters.Watch {
+    private final Epoch epoch;
+
+    Tracker(Epoch epoch) {
+      this.epoch = epoch;
+    }
+
+    @Override
+    public long id() {
+      return id.value();
+    }
+
+    @Override
+    public Epoch epoch() {
+      return epoch;
+    }
+
+    @Override
+    public boolean survivesDisconnect() {
+      return true;
+    }
+
+    @Override
+    public void synced(WriteCheckpoint writeCheckpoint) {
+      List<CompletableFuture<WriteCheckpoint>> toComplete;
+      synchronized (CheckpointHandle.this) {
+        if (syncedAt == null && permanentFailure == null) {
+          syncedAt = writeCheckpoint;
+        }
+        toComplete = takeWaits();
+      }
+      toComplete.forEach(wait -> wait.complete(writeCheckpoint));
+    }
+
+    @Override
+    public void interrupted(CheckpointWaitException failure, boolean removed) {
+      List<CompletableFuture<WriteCheckpoint>> toFail;
+      synchronized (CheckpointHandle.this) {
+        if (syncedAt != null) {
+          return;
+        }
+        if (removed && permanentFailure == null) {
+          permanentFailure = failure;
+        }
+        toFail = takeWaits();
+      }
+      toFail.forEach(wait -> wait.completeExceptionally(failure));
+    }
   }
 }

@@ -10,20 +10,20 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * The checkpoint request counter ({@code last_requested_checkpoint_request_id}) of one
- * {@link SyncClient}: the initial request, seed, next and current, and the per-user sequence that
- * survives a clear.
+ * The checkpoint request counter ({@code last_requested_checkpoint_request_id}) of one client: the
+ * initial request, seed, next and current, and the per-user sequence that survives a clear.
  *
  * <p>Ids are allocated only after the current iteration's seed (the reference only checks that a
  * counter exists), and allocation at {@code MAX} is an error (the reference stores a
- * floating-point value). Thread-safe: shares the client's lock.
+ * floating-point value). Thread-safe: runs each operation in one store transaction, under
+ * the client's lock.
  */
 public final class CheckpointSequence {
 
-  private final SyncClient client;
+  private final ClientState state;
 
-  CheckpointSequence(SyncClient client) {
-    this.client = client;
+  CheckpointSequence(ClientState state) {
+    this.state = state;
   }
 
   /**
@@ -36,14 +36,13 @@ public final class CheckpointSequence {
    */
   public CheckpointRequestId seed(CheckpointRequestId id) {
     Objects.requireNonNull(id, "id");
-    return client.locked(() -> {
-      Iteration it = client.requireIteration();
-      client.store.inTransaction(tx -> {
-        tx.state().setLastRequested(id);
-        it.user().ifPresent(user -> tx.userSequences().raise(user, id));
-        return null;
-      });
+    return state.write(tx -> {
+      Iteration it = state.requireIteration();
+      tx.state().setLastRequested(id);
+      it.user().ifPresent(user -> tx.userSequences().raise(user, id));
+      boolean wasSeeded = it.seeded;
       it.seeded = true;
+      state.onRollback(() -> it.seeded = wasSeeded);
       return id;
     });
   }
@@ -57,10 +56,7 @@ public final class CheckpointSequence {
    *     iteration, or the next id would exceed {@code MAX}
    */
   public CheckpointRequestId next() {
-    return client.locked(() -> {
-      Iteration it = client.requireIteration();
-      return client.store.inTransaction(tx -> allocate(tx, it));
-    });
+    return state.write(tx -> allocate(tx, state.requireIteration()));
   }
 
   /**
@@ -72,11 +68,8 @@ public final class CheckpointSequence {
    * @throws CheckpointStateException as {@link #next()}
    */
   public UploadCheckpointAllocation allocateForUpload() {
-    return client.locked(() -> {
-      Iteration it = client.requireIteration();
-      return client.store.inTransaction(tx -> new UploadCheckpointAllocation(
-          allocate(tx, it), tx.uploadQueue().lastSequence()));
-    });
+    return state.write(tx -> new UploadCheckpointAllocation(
+        allocate(tx, state.requireIteration()), tx.uploadQueue().lastSequence()));
   }
 
   /**
@@ -84,8 +77,8 @@ public final class CheckpointSequence {
    *     clear during the iteration undoes the seed)
    */
   public boolean isSeeded() {
-    return client.locked(() -> {
-      Iteration it = client.currentIteration();
+    return state.locked(() -> {
+      Iteration it = state.iteration();
       return it != null && it.seeded;
     });
   }
@@ -98,9 +91,21 @@ public final class CheckpointSequence {
    * @throws CheckpointStateException if no iteration is active
    */
   public CheckpointRequest seedRequest() {
-    return client.locked(() -> {
-      Iteration it = client.requireIteration();
-      return client.store.inTransaction(tx -> initialRequest(tx, it.user));
+    return state.write(tx -> initialRequest(tx, state.requireIteration().user));
+  }
+
+  /**
+   * Raises the iteration user's per-user sequence to an id about to be posted as the initial
+   * request, so that a later initial request for that user never goes below it, even if this one
+   * is never answered and a clear follows. Nothing happens without a known user.
+   *
+   * @param request the request about to be posted
+   * @throws CheckpointStateException if no iteration is active
+   */
+  void notePosted(CheckpointRequest request) {
+    state.write(tx -> {
+      state.requireIteration().user().ifPresent(user -> tx.userSequences().raise(user, request.id()));
+      return null;
     });
   }
 
@@ -110,7 +115,7 @@ public final class CheckpointSequence {
    * @return the counter, or empty if it is not set
    */
   public Optional<CheckpointRequestId> current() {
-    return client.locked(() -> client.store.inTransaction(tx -> tx.state().lastRequested()));
+    return state.write(tx -> (tx.state().lastRequested()));
   }
 
   /**
@@ -121,7 +126,7 @@ public final class CheckpointSequence {
    */
   public Optional<CheckpointRequestId> userSequence(UserKey user) {
     Objects.requireNonNull(user, "user");
-    return client.locked(() -> client.store.inTransaction(tx -> tx.userSequences().highest(user)));
+    return state.write(tx -> (tx.userSequences().highest(user)));
   }
 
   /**
@@ -133,7 +138,7 @@ public final class CheckpointSequence {
    */
   public boolean resetUserSequence(UserKey user) {
     Objects.requireNonNull(user, "user");
-    return client.locked(() -> client.store.inTransaction(tx -> tx.userSequences().reset(user)));
+    return state.write(tx -> (tx.userSequences().reset(user)));
   }
 
   /** {@code max(counter ?? 0, concrete target ?? 0, per-user ?? 0, 1)}, read in {@code tx}. */

@@ -20,16 +20,20 @@ final class ControlCommands implements CheckpointControl {
       "target checkpoint request id must be an integer, integer string, or null";
   static final String TARGET_NEGATIVE = "target checkpoint request id must be a non-negative integer";
 
-  private final SyncClient client;
+  private final ClientState state;
+  private final CheckpointSequence sequence;
+  private final WriteCheckpointBarrier barrier;
 
-  ControlCommands(SyncClient client) {
-    this.client = client;
+  ControlCommands(ClientState state, CheckpointSequence sequence, WriteCheckpointBarrier barrier) {
+    this.state = state;
+    this.sequence = sequence;
+    this.barrier = barrier;
   }
 
   @Override
   public CheckpointRequestId seed(ControlPayload payload) {
-    return client.locked(() -> {
-      client.requireIteration(); // the precondition comes before the argument
+    return state.write(tx -> {
+      state.requireIteration(); // the precondition comes before the argument
       long value = integerOf(payload, SEED_NOT_AN_INTEGER);
       if (value == 0) {
         throw new CheckpointArgumentException(SEED_ZERO);
@@ -37,32 +41,32 @@ final class ControlCommands implements CheckpointControl {
       if (value < 0) {
         throw new CheckpointArgumentException(SEED_NEGATIVE);
       }
-      return client.sequence().seed(CheckpointRequestId.of(value));
+      return sequence.seed(CheckpointRequestId.of(value));
     });
   }
 
   @Override
   public CheckpointRequestId next() {
-    return client.sequence().next();
+    return sequence.next();
   }
 
   @Override
   public Optional<CheckpointRequestId> current() {
-    return client.sequence().current();
+    return sequence.current();
   }
 
   @Override
   public Optional<CheckpointRequestId> target(ControlPayload payload) {
     if (payload instanceof ControlPayload.NullValue) {
-      return client.barrier().target();
+      return barrier.target();
     }
     long value = integerOf(payload, TARGET_NOT_AN_INTEGER);
     if (value < 0) {
       throw new CheckpointArgumentException(TARGET_NEGATIVE);
     }
     return value == 0
-        ? client.barrier().clearTarget()
-        : client.barrier().setTarget(CheckpointRequestId.of(value));
+        ? barrier.clearTarget()
+        : barrier.setTarget(CheckpointRequestId.of(value));
   }
 
   /** An integer, or decimal text in the signed 64-bit range; anything else is {@code message}. */

@@ -16,7 +16,10 @@ public sealed interface LineOutcome {
    * @param writeCheckpoint its {@code write_checkpoint}, or empty if it had none
    */
   record Applied(Optional<WriteCheckpoint> writeCheckpoint) implements LineOutcome {
-    /** @throws NullPointerException if the argument is null */
+    /**
+     * @param writeCheckpoint its {@code write_checkpoint}, or empty if it had none
+     * @throws NullPointerException if the argument is null
+     */
     public Applied {
       Objects.requireNonNull(writeCheckpoint, "writeCheckpoint");
     }

@@ -11,12 +11,10 @@ import io.checkpoints.ports.ClientId;
 import io.checkpoints.ports.Scheduler;
 import io.checkpoints.ports.SyncLine;
 import io.checkpoints.ports.UserKey;
-import java.util.ArrayList;
+import io.checkpoints.ports.CheckpointWaitException;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.locks.ReentrantLock;
-import java.util.function.Supplier;
 
 /**
  * One sync client: the sync iterations of one connection to the service, with the counter
@@ -27,37 +25,37 @@ import java.util.function.Supplier;
  * runs in one store transaction, or joins the caller's if the store is bound to one; an error
  * leaves the persistent state unchanged.
  *
- * <p>Thread-safe: operations are serialised by one lock. Listeners and waiters are completed after
- * the lock is released, on the thread whose operation caused the event.
+ * <p>Hosts that sync with a PowerSync service drive the client through a {@link SyncConnection}
+ * (connect, lines, uploads, checkpoint requests); {@link #start}, {@link #stop} and
+ * {@link #completedUpload} are the low-level commands of the SQL-function surface
+ * ({@code powersync_control}) and of replay scripts.
+ *
+ * <p>Epochs: the user the client syncs as and the clears it went through. A clear, or a start for
+ * another user than the current epoch's (also from a known user to none and back), starts a new
+ * epoch: open waiters and request handles of the old one fail with
+ * {@link CheckpointWaitException.Cleared} or {@link CheckpointWaitException.UserSwitched}, and
+ * nothing applied before counts for them. A switch from a user this client synced as also deletes
+ * last seen and last applied, the previous user's acknowledgements.
+ *
+ * <p>Thread-safe. One lock order: the store's transaction, then the client's lock; so a host may
+ * call the client from inside its own transaction on the store. The in-memory side (seed, pending
+ * checkpoint, status, waiters) follows the store transaction: undone if it rolls back, announced
+ * (listeners, futures) once it committed, on the committing thread, with no lock held.
  */
-public final class SyncClient {
+public final class SyncClient implements AutoCloseable {
 
-  private static final System.Logger LOG = System.getLogger(SyncClient.class.getName());
-
-  private final ReentrantLock lock = new ReentrantLock();
-  private final List<Runnable> afterUnlock = new ArrayList<>();
-  final CheckpointStore store;
-  final CheckpointPublisher publisher;
-  final Scheduler scheduler;
-
+  private final ClientState state;
   private final CheckpointSequence sequence;
   private final WriteCheckpointBarrier barrier;
   private final SyncStatus status;
   private final ControlCommands control;
 
-  /** The active iteration, or null. Guarded by lock. */
-  private Iteration iteration;
-  /** How many clears ran; requests made before a clear never complete. Guarded by lock. */
-  private long clearCount;
-
   private SyncClient(Builder builder) {
-    this.store = builder.store;
-    this.publisher = builder.publisher;
-    this.scheduler = builder.scheduler;
-    this.sequence = new CheckpointSequence(this);
-    this.barrier = new WriteCheckpointBarrier(this);
-    this.status = new SyncStatus(this);
-    this.control = new ControlCommands(this);
+    this.state = new ClientState(builder.store, builder.scheduler);
+    this.sequence = new CheckpointSequence(state);
+    this.barrier = new WriteCheckpointBarrier(state, builder.publisher);
+    this.status = new SyncStatus(state);
+    this.control = new ControlCommands(state, sequence, barrier);
   }
 
   /**
@@ -82,7 +80,7 @@ public final class SyncClient {
     return sequence;
   }
 
-  /** @return the apply gate: local writes, the target, and completed uploads */
+  /** @return the apply gate: local writes and the target */
   public WriteCheckpointBarrier barrier() {
     return barrier;
   }
@@ -99,7 +97,8 @@ public final class SyncClient {
 
   /**
    * Starts a sync iteration without a known user, ending the active one first. In requests mode
-   * it returns the initial request to post; starting writes nothing.
+   * it returns the initial request to post; starting writes nothing. If the current epoch has a
+   * known user, this is a user switch (see the class description).
    *
    * @param mode the iteration's checkpoint mode
    * @return the initial request in {@link CheckpointMode#REQUESTS} mode, empty in legacy mode
@@ -113,7 +112,8 @@ public final class SyncClient {
   /**
    * Starts a sync iteration for a known user, ending the active one first. The user's per-user
    * sequence takes part in the initial request, {@code seed} and {@code next}, so that the ids of
-   * this (user, client) never go backwards, even across clears.
+   * this (user, client) never go backwards, even across clears. A user other than the current
+   * epoch's is a user switch (see the class description).
    *
    * @param mode the iteration's checkpoint mode
    * @param user the user behind the credentials of this iteration
@@ -126,14 +126,25 @@ public final class SyncClient {
   }
 
   private Optional<CheckpointRequest> startIteration(CheckpointMode mode, UserKey user) {
-    return locked(() -> {
+    return state.write(tx -> {
       Optional<CheckpointRequest> initial = mode == CheckpointMode.REQUESTS
-          ? Optional.of(store.inTransaction(tx -> sequence.initialRequest(tx, user)))
+          ? Optional.of(sequence.initialRequest(tx, user))
           : Optional.empty();
-      if (iteration != null) {
+      if (state.iteration() != null) {
         endIteration(null);
       }
-      iteration = new Iteration(mode, user);
+      if (!state.epoch().isUser(user)) {
+        if (state.everStarted()) {
+          // What the previous user's checkpoints acknowledged is no evidence for this user's ids,
+          // which may restart below it (their per-user sequence never saw the previous user's).
+          tx.state().deleteLastSeen();
+          tx.state().deleteLastApplied();
+        }
+        state.setEpoch(state.epoch().forUser(user));
+        status.onEpochEnded(new CheckpointWaitException.UserSwitched(
+            "the client connected as another user; requests of the previous user never complete"));
+      }
+      state.setIteration(new Iteration(mode, user));
       status.onStart();
       return initial;
     });
@@ -141,17 +152,17 @@ public final class SyncClient {
 
   /** @return the client id of the store, as sent to the service */
   public ClientId clientId() {
-    return locked(() -> store.inTransaction(tx -> tx.state().clientId()));
+    return state.write(tx -> tx.state().clientId());
   }
 
   /** @return whether a sync iteration is active */
   public boolean isIterationActive() {
-    return locked(() -> iteration != null);
+    return state.locked(() -> state.iteration() != null);
   }
 
   /** @return the active iteration's mode, or empty if none is active */
   public Optional<CheckpointMode> iterationMode() {
-    return locked(() -> Optional.ofNullable(iteration).map(it -> it.mode));
+    return state.locked(() -> Optional.ofNullable(state.iteration()).map(it -> it.mode));
   }
 
   /**
@@ -166,35 +177,58 @@ public final class SyncClient {
    */
   public List<LineOutcome> handleLine(SyncLine line) {
     Objects.requireNonNull(line, "line");
-    return locked(() -> {
-      Iteration it = requireIteration();
-      List<LineOutcome> outcomes;
-      try {
-        outcomes = barrier.handleLine(it, line);
-      } catch (RuntimeException e) {
-        endIteration(e);
-        throw e;
-      }
-      if (!it.receivedLine) {
-        it.receivedLine = true;
-        status.onConnected();
-      }
-      if (outcomes.contains(LineOutcome.CLOSED)) {
-        endIteration(null);
-      }
-      return outcomes;
-    });
+    try {
+      return state.write(tx -> {
+        Iteration it = state.requireIteration();
+        List<LineOutcome> outcomes = barrier.handleLine(it, line);
+        if (!it.receivedLine) {
+          it.receivedLine = true;
+          state.onRollback(() -> it.receivedLine = false);
+          status.onConnected();
+        }
+        announce(outcomes);
+        if (outcomes.contains(LineOutcome.CLOSED)) {
+          endIteration(null);
+        }
+        return outcomes;
+      });
+    } catch (RuntimeException e) {
+      // The line's changes were rolled back with the error; ending the iteration is a change of
+      // its own, so that it sticks.
+      endIterationAfter(e);
+      throw e;
+    }
+  }
+
+  private void endIterationAfter(RuntimeException failure) {
+    try {
+      state.write(tx -> {
+        if (state.iteration() != null) {
+          endIteration(failure);
+        }
+        return null;
+      });
+    } catch (RuntimeException storeFailure) {
+      failure.addSuppressed(storeFailure);
+      state.locked(() -> {
+        if (state.iteration() != null) {
+          endIteration(failure);
+        }
+        return null;
+      });
+    }
   }
 
   /**
    * Reports that every queued write was uploaded: retries the pending checkpoint unless it is
-   * older than the target.
+   * older than the target. This is the {@code completed_upload} command; hosts complete an
+   * {@link UploadBatch} instead, which calls it.
    *
    * @return what the retry led to: an {@link LineOutcome.Applied}, or nothing
    * @throws CheckpointStateException if no iteration is active
    */
   public List<LineOutcome> completedUpload() {
-    return locked(() -> barrier.completedUpload(requireIteration()));
+    return state.write(tx -> announce(barrier.completedUpload(state.requireIteration())));
   }
 
   /**
@@ -202,8 +236,8 @@ public final class SyncClient {
    * status as disconnected and fails the waiters.
    */
   public void stop() {
-    locked(() -> {
-      if (iteration != null) {
+    state.write(tx -> {
+      if (state.iteration() != null) {
         endIteration(null);
       }
       return null;
@@ -212,15 +246,16 @@ public final class SyncClient {
 
   /**
    * Ends the active iteration because of an error outside the sync lines (for example a failed
-   * upload): as {@link #stop()}, but waiters fail with
-   * {@link io.checkpoints.ports.CheckpointWaitException.SyncFailed} carrying {@code cause}.
+   * upload or a broken stream): as {@link #stop()}, but waiters fail with
+   * {@link CheckpointWaitException.SyncFailed} carrying {@code cause}, and the status keeps it as
+   * its last failure.
    *
    * @param cause what went wrong
    */
   public void abort(RuntimeException cause) {
     Objects.requireNonNull(cause, "cause");
-    locked(() -> {
-      if (iteration != null) {
+    state.write(tx -> {
+      if (state.iteration() != null) {
         endIteration(cause);
       }
       return null;
@@ -230,79 +265,67 @@ public final class SyncClient {
   /**
    * {@code powersync_clear(flags)}: deletes every checkpoint key but the client id, and the upload
    * queue; the per-user sequences survive. A hard clear keeps the active iteration and its pending
-   * checkpoint but unseeds the counter until the next seed. Every waiter fails.
+   * checkpoint but unseeds the counter until the next seed. Any clear starts a new epoch: every
+   * open waiter and request handle fails with {@link CheckpointWaitException.Cleared}.
    *
    * @param flags the clear flags
    * @throws CheckpointStateException if a soft clear is asked for during an iteration
    */
   public void clear(ClearFlags flags) {
     Objects.requireNonNull(flags, "flags");
-    locked(() -> {
-      if (flags.isSoft() && iteration != null) {
+    state.write(tx -> {
+      Iteration it = state.iteration();
+      if (flags.isSoft() && it != null) {
         throw new CheckpointStateException(CheckpointStateException.Reason.CLEAR_REFUSED,
             "Cannot clear or trigger resync while a sync iteration is active.");
       }
-      store.inTransaction(tx -> {
-        tx.clear(flags);
-        return null;
-      });
-      if (iteration != null) {
-        iteration.seeded = false;
+      tx.clear(flags);
+      if (it != null && it.seeded) {
+        it.seeded = false;
+        state.onRollback(() -> it.seeded = true);
       }
-      clearCount++;
-      status.onCleared();
+      state.setEpoch(state.epoch().afterClear());
+      status.onEpochEnded(new CheckpointWaitException.Cleared(
+          "the database was cleared; checkpoint requests made before a clear never complete"));
       return null;
     });
   }
 
-  /** @return how many clears ran on this client */
-  long clearCount() {
-    return locked(() -> clearCount);
+  /**
+   * Closes the client: ends the active iteration and fails every open waiter and request handle
+   * for good with {@link CheckpointWaitException.Closed}. The store stays open (the host opened
+   * it). Closing twice does nothing more.
+   */
+  @Override
+  public void close() {
+    state.write(tx -> {
+      if (state.iteration() != null) {
+        endIteration(null);
+      }
+      state.settle(state.waiters.failAll(
+          new CheckpointWaitException.Closed("the sync client was closed")));
+      return null;
+    });
   }
 
-  /** @return the active iteration, or null; call with the lock held */
-  Iteration currentIteration() {
-    return iteration;
+  /** The state the facets share; for the connection that drives this client. */
+  ClientState state() {
+    return state;
   }
 
-  Iteration requireIteration() {
-    if (iteration == null) {
-      throw new CheckpointStateException(
-          CheckpointStateException.Reason.NO_ACTIVE_ITERATION, "No iteration is active");
+  private List<LineOutcome> announce(List<LineOutcome> outcomes) {
+    for (LineOutcome outcome : outcomes) {
+      if (outcome instanceof LineOutcome.Applied applied) {
+        status.onApplied(applied.writeCheckpoint());
+      }
     }
-    return iteration;
+    return outcomes;
   }
 
   /** Ends the active iteration; {@code failure} is the error that ended it, or null. */
   private void endIteration(RuntimeException failure) {
-    iteration = null;
+    state.setIteration(null);
     status.onDisconnected(failure);
-  }
-
-  /** Runs {@code action} after the lock is released (listener and waiter callbacks). */
-  void afterUnlock(Runnable action) {
-    afterUnlock.add(action);
-  }
-
-  <T> T locked(Supplier<T> work) {
-    lock.lock();
-    List<Runnable> callbacks = List.of();
-    try {
-      return work.get();
-    } finally {
-      if (lock.getHoldCount() == 1 && !afterUnlock.isEmpty()) {
-        callbacks = new ArrayList<>(afterUnlock);
-        afterUnlock.clear();
-      }
-      lock.unlock();
-      for (Runnable callback : callbacks) {
-        try {
-          callback.run();
-        } catch (RuntimeException e) {
-          LOG.log(System.Logger.Level.WARNING, "a sync status callback failed", e);
-        }
-      }
-    }
   }
 
   /**
@@ -327,7 +350,7 @@ public final class SyncClient {
     }
 
     /**
-     * @param scheduler the time source for waiter timeouts
+     * @param scheduler the time source for waiter timeouts, retries and failure times
      * @return this builder
      */
     public Builder scheduler(Scheduler scheduler) {

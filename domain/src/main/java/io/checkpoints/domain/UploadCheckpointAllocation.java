@@ -13,7 +13,11 @@ import java.util.Objects;
  */
 public record UploadCheckpointAllocation(CheckpointRequestId id, long queueSequenceAtAllocation) {
 
-  /** @throws NullPointerException if the id is null */
+  /**
+   * @param id the allocated id, to post to the service
+   * @param queueSequenceAtAllocation the upload queue's {@code lastSequence()} when it was allocated
+   * @throws NullPointerException if the id is null
+   */
   public UploadCheckpointAllocation {
     Objects.requireNonNull(id, "id");
   }

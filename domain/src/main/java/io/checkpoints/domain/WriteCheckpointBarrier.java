@@ -1,10 +1,12 @@
 package io.checkpoints.domain;
 
 import io.checkpoints.ports.CheckpointPublication;
+import io.checkpoints.ports.CheckpointPublisher;
 import io.checkpoints.ports.CheckpointRequestId;
 import io.checkpoints.ports.CheckpointStateException;
 import io.checkpoints.ports.CheckpointTransaction;
 import io.checkpoints.ports.LocalWrite;
+import io.checkpoints.ports.QueuedWrite;
 import io.checkpoints.ports.SyncLine;
 import io.checkpoints.ports.SyncProtocolException;
 import io.checkpoints.ports.WriteCheckpoint;
@@ -14,7 +16,7 @@ import java.util.Optional;
 import java.util.OptionalInt;
 
 /**
- * The apply gate of one {@link SyncClient}: holds downloaded checkpoints back until the service has
+ * The apply gate of one client: holds downloaded checkpoints back until the service has
  * acknowledged the client's own writes.
  *
  * <p>A full checkpoint, or a partial one of priority 1 or more, may publish only if the upload
@@ -23,14 +25,16 @@ import java.util.OptionalInt;
  * {@code completed_upload} retries; unlike the reference, it stays pending until it applies or a
  * new checkpoint replaces it, and once applied it is not applied again.
  *
- * <p>Thread-safe: shares the client's lock.
+ * <p>Thread-safe: runs each operation in one store transaction, under the client's lock.
  */
 public final class WriteCheckpointBarrier {
 
-  private final SyncClient client;
+  private final ClientState state;
+  private final CheckpointPublisher publisher;
 
-  WriteCheckpointBarrier(SyncClient client) {
-    this.client = client;
+  WriteCheckpointBarrier(ClientState state, CheckpointPublisher publisher) {
+    this.state = state;
+    this.publisher = publisher;
   }
 
   /**
@@ -40,29 +44,37 @@ public final class WriteCheckpointBarrier {
    *
    * @param write the write
    * @return the write's sequence number in the upload queue
+   * @throws io.checkpoints.ports.CheckpointArgumentException if the write's data is not the text of
+   *     a JSON object; nothing changed
    */
   public long recordLocalWrite(LocalWrite write) {
     Objects.requireNonNull(write, "write");
-    return client.locked(() -> client.store.inTransaction(tx ->
-        write.insertOnly() ? tx.uploadQueue().enqueue(write) : tx.enqueueArmingGate(write)));
+    return state.write(tx -> {
+      if (write.insertOnly()) {
+        return tx.uploadQueue().enqueue(write);
+      }
+      CheckpointTransaction.Enqueued enqueued = tx.enqueueArmingGate(write);
+      if (!enqueued.gateArmed()) {
+        armGate(tx);
+      }
+      return enqueued.sequence();
+    });
   }
 
   /**
-   * Removes uploaded writes from the upload queue.
-   *
-   * @param throughSequence the sequence number of the last uploaded write; {@link Long#MAX_VALUE}
-   *     for all
+   * Arms the gate, as every local write that is not insert-only does: the target becomes
+   * {@code MAX} and last seen and last applied are deleted, so that no downloaded checkpoint
+   * publishes before the service acknowledged a request allocated after the write.
    */
-  public void markUploaded(long throughSequence) {
-    client.locked(() -> client.store.inTransaction(tx -> {
-      tx.uploadQueue().removeThrough(throughSequence);
-      return null;
-    }));
+  static void armGate(CheckpointTransaction tx) {
+    tx.state().setTarget(CheckpointRequestId.MAX);
+    tx.state().deleteLastSeen();
+    tx.state().deleteLastApplied();
   }
 
   /** @return the target, absent when there is no gate; needs no iteration */
   public Optional<CheckpointRequestId> target() {
-    return client.locked(() -> client.store.inTransaction(tx -> tx.state().target()));
+    return state.write(tx -> (tx.state().target()));
   }
 
   /**
@@ -73,11 +85,11 @@ public final class WriteCheckpointBarrier {
    */
   public Optional<CheckpointRequestId> setTarget(CheckpointRequestId target) {
     Objects.requireNonNull(target, "target");
-    return client.locked(() -> client.store.inTransaction(tx -> {
+    return state.write(tx -> {
       Optional<CheckpointRequestId> previous = tx.state().target();
       tx.state().setTarget(target);
       return previous;
-    }));
+    });
   }
 
   /**
@@ -86,11 +98,11 @@ public final class WriteCheckpointBarrier {
    * @return the target before the call
    */
   public Optional<CheckpointRequestId> clearTarget() {
-    return client.locked(() -> client.store.inTransaction(tx -> {
+    return state.write(tx -> {
       Optional<CheckpointRequestId> previous = tx.state().target();
       tx.state().deleteTarget();
       return previous;
-    }));
+    });
   }
 
   /**
@@ -122,14 +134,55 @@ public final class WriteCheckpointBarrier {
     return adoptTargetIfNoWriteSince(queueSequenceAtRequest, writeCheckpoint);
   }
 
+  /** The oldest queued writes, in order, read in one transaction. */
+  List<QueuedWrite> firstWrites(int limit) {
+    return state.write(tx -> tx.uploadQueue().firstWrites(limit));
+  }
+
+  /** The writes of the oldest local transaction still queued. */
+  List<QueuedWrite> firstTransaction() {
+    return state.write(tx -> tx.uploadQueue().firstTransaction());
+  }
+
+  /**
+   * Removes exactly the writes of an upload batch, which must still lead the queue and belong to
+   * the current epoch; writes queued after it stay (and keep the gate armed).
+   *
+   * @throws CheckpointStateException if the batch is stale: from another epoch, or its writes
+   *     no longer lead the queue (completed already, or removed by a clear)
+   */
+  void removeUploaded(List<QueuedWrite> batch, Epoch batchEpoch) {
+    state.write(tx -> {
+      if (!batchEpoch.equals(state.epoch())) {
+        throw new CheckpointStateException(CheckpointStateException.Reason.STALE_UPLOAD_BATCH,
+            "the upload batch was read before a clear or as another user; read a new batch");
+      }
+      long first = batch.get(0).sequence();
+      List<QueuedWrite> head = tx.uploadQueue().firstWrites(1);
+      if (head.isEmpty() || head.get(0).sequence() != first) {
+        throw new CheckpointStateException(CheckpointStateException.Reason.STALE_UPLOAD_BATCH,
+            "the writes of the upload batch starting at sequence " + first
+                + " are no longer queued: was it completed already?");
+      }
+      tx.uploadQueue().removeThrough(batch.get(batch.size() - 1).sequence());
+      return null;
+    });
+  }
+
+  /** Whether the gate waits for a write checkpoint that nothing will request: target MAX, queue empty. */
+  boolean awaitsWriteCheckpoint() {
+    return state.write(tx -> tx.state().target().filter(CheckpointRequestId::isMax).isPresent()
+        && tx.uploadQueue().isEmpty());
+  }
+
   /** @return the upload queue's sequence: it changes whenever a write is queued */
   public long uploadQueueSequence() {
-    return client.locked(() -> client.store.inTransaction(tx -> tx.uploadQueue().lastSequence()));
+    return state.write(tx -> (tx.uploadQueue().lastSequence()));
   }
 
   private boolean adoptTargetIfNoWriteSince(long queueSequence, CheckpointRequestId accepted) {
     Objects.requireNonNull(accepted, "accepted");
-    return client.locked(() -> client.store.inTransaction(tx -> {
+    return state.write(tx -> {
       boolean adopt = tx.state().target().filter(CheckpointRequestId::isMax).isPresent()
           && tx.uploadQueue().isEmpty()
           && tx.uploadQueue().lastSequence() == queueSequence;
@@ -137,7 +190,7 @@ public final class WriteCheckpointBarrier {
         tx.state().setTarget(accepted);
       }
       return adopt;
-    }));
+    });
   }
 
   /**
@@ -145,23 +198,22 @@ public final class WriteCheckpointBarrier {
    *     the gate waits for, which the client keeps posting until the service acknowledges it
    */
   public Optional<CheckpointRequestId> unacknowledgedTarget() {
-    return client.locked(() -> client.store.inTransaction(tx -> tx.state().target()
+    return state.write(tx -> (tx.state().target()
         .filter(target -> !target.isMax())
         .filter(target -> target.value() > tx.state().lastSeen().map(WriteCheckpoint::value).orElse(0L))));
   }
 
   /** @return the validated full checkpoint the gate holds back, if any (for diagnostics) */
   public Optional<String> pendingCheckpointLastOpId() {
-    return client.locked(() -> {
-      Iteration it = client.currentIteration();
+    return state.locked(() -> {
+      Iteration it = state.iteration();
       return it == null || it.pending == null ? Optional.empty() : Optional.of(it.pending.lastOpId());
     });
   }
 
   List<LineOutcome> handleLine(Iteration it, SyncLine line) {
     if (line instanceof SyncLine.Checkpoint checkpoint) {
-      it.checkpoint = new Iteration.Checkpoint(checkpoint.lastOpId(), checkpoint.writeCheckpoint());
-      it.pending = null;
+      replaceCheckpoint(it, new Iteration.Checkpoint(checkpoint.lastOpId(), checkpoint.writeCheckpoint()));
       return List.of();
     }
     if (line instanceof SyncLine.CheckpointDiff diff) {
@@ -169,8 +221,7 @@ public final class WriteCheckpointBarrier {
         throw new SyncProtocolException(
             "Sync protocol error: Received checkpoint_diff without previous checkpoint");
       }
-      it.checkpoint = new Iteration.Checkpoint(diff.lastOpId(), diff.writeCheckpoint());
-      it.pending = null;
+      replaceCheckpoint(it, new Iteration.Checkpoint(diff.lastOpId(), diff.writeCheckpoint()));
       return List.of();
     }
     if (line instanceof SyncLine.CheckpointComplete) {
@@ -200,7 +251,7 @@ public final class WriteCheckpointBarrier {
     }
     // One transaction for the age check and the retry, so that another connection cannot change
     // the target or the queue in between.
-    Retry retry = client.store.inTransaction(tx -> {
+    Retry retry = state.write(tx -> {
       boolean olderThanTarget = tx.state().target()
           .filter(target -> pending.writeCheckpoint().map(wc -> !wc.acknowledges(target)).orElse(true))
           .isPresent();
@@ -222,8 +273,8 @@ public final class WriteCheckpointBarrier {
    * records last applied and publishes in the same transaction.
    */
   private LineOutcome validated(Iteration it, Iteration.Checkpoint checkpoint) {
-    if (!client.store.inTransaction(tx -> applyIfGateOpen(tx, checkpoint))) {
-      it.pending = checkpoint;
+    if (!state.write(tx -> applyIfGateOpen(tx, checkpoint))) {
+      setPending(it, checkpoint);
       return LineOutcome.HELD;
     }
     return applied(it, checkpoint);
@@ -237,24 +288,36 @@ public final class WriteCheckpointBarrier {
       return false;
     }
     writeCheckpoint.ifPresent(tx.state()::setLastApplied);
-    client.publisher.publish(
+    publisher.publish(
         new CheckpointPublication(checkpoint.lastOpId(), writeCheckpoint, OptionalInt.empty()), tx);
     return true;
   }
 
-  /** After the applying transaction committed: the in-memory side of an apply. */
+  /** The in-memory side of an apply; the client tells the status about the outcome. */
   private LineOutcome applied(Iteration it, Iteration.Checkpoint checkpoint) {
-    it.pending = null;
-    client.status().onApplied(checkpoint.writeCheckpoint());
+    setPending(it, null);
     return new LineOutcome.Applied(checkpoint.writeCheckpoint());
   }
 
+  private void replaceCheckpoint(Iteration it, Iteration.Checkpoint checkpoint) {
+    Iteration.Checkpoint previous = it.checkpoint;
+    it.checkpoint = checkpoint;
+    state.onRollback(() -> it.checkpoint = previous);
+    setPending(it, null);
+  }
+
+  private void setPending(Iteration it, Iteration.Checkpoint pending) {
+    Iteration.Checkpoint previous = it.pending;
+    it.pending = pending;
+    state.onRollback(() -> it.pending = previous);
+  }
+
   private List<LineOutcome> publishPartial(Iteration.Checkpoint checkpoint, int priority) {
-    boolean published = client.store.inTransaction(tx -> {
+    boolean published = state.write(tx -> {
       if (priority > 0 && !gateOpen(tx)) {
         return false;
       }
-      client.publisher.publish(new CheckpointPublication(
+      publisher.publish(new CheckpointPublication(
           checkpoint.lastOpId(), checkpoint.writeCheckpoint(), OptionalInt.of(priority)), tx);
       return true;
     });

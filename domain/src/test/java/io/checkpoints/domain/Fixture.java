@@ -52,8 +52,12 @@ final class Fixture {
     return client.barrier().recordLocalWrite(LocalWrite.put("items", rowId, "{}"));
   }
 
+  /** Empties the upload queue, as a host that uploaded everything by SQL would. */
   void uploadAll() {
-    client.barrier().markUploaded(Long.MAX_VALUE);
+    store.inTransaction(tx -> {
+      tx.uploadQueue().removeThrough(Long.MAX_VALUE);
+      return null;
+    });
   }
 
   /** checkpoint + checkpoint_complete with that write checkpoint. */

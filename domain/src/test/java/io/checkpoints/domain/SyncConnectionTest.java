@@ -164,7 +164,7 @@ class SyncConnectionTest {
     f.scheduler.advance(Duration.ofSeconds(3));
     assertThatThrownBy(timed::join).hasCauseInstanceOf(CheckpointWaitException.TimedOut.class);
     assertThatThrownBy(cancelled::join).isInstanceOf(CancellationException.class);
-    assertThat(f.client.status().waiterCount()).isZero();
+    assertThat(f.client.status().waiterCount()).as("only the handle itself still watches").isEqualTo(1);
     assertThat(handle.hasSynced()).isFalse();
   }
 
@@ -297,12 +297,12 @@ class SyncConnectionTest {
     connectAndSeed(41);
     f.write("a");
     assertThat(f.fullCheckpoint("1", 40L)).containsExactly(io.checkpoints.domain.LineOutcome.HELD);
-    f.uploadAll();
-    CompletableFuture<List<LineOutcome>> done = connection.uploadCompleted();
+    CompletableFuture<Void> done = connection.nextUploadBatch(10).orElseThrow().complete();
     assertThat(transport.postedIds()).containsExactly(1L, 42L);
     transport.accept(50);
     assertThat(f.target()).contains(id(50));
-    assertThat(done.join()).as("older than the target: stays pending").isEmpty();
+    assertThat(done).isCompleted();
+    assertThat(f.client.barrier().pendingCheckpointLastOpId()).as("older than the target: stays pending").contains("1");
     assertThat(f.fullCheckpoint("2", 50L)).containsExactly(applied(50L));
   }
 
@@ -310,8 +310,7 @@ class SyncConnectionTest {
   void theLegacyUploadFlowUsesTheLegacyWriteCheckpoint() {
     connection.connect(CheckpointMode.LEGACY);
     f.write("a");
-    f.uploadAll();
-    CompletableFuture<List<LineOutcome>> done = connection.uploadCompleted();
+    CompletableFuture<Void> done = connection.nextUploadBatch(10).orElseThrow().complete();
     transport.legacyCalls.poll().complete(WriteCheckpoint.of(7));
     assertThat(done).isDone();
     assertThat(f.target()).contains(id(7));
@@ -321,7 +320,8 @@ class SyncConnectionTest {
   @Test
   void aNonPositiveLegacyWriteCheckpointIsAMalformedResponse() {
     connection.connect(CheckpointMode.LEGACY);
-    CompletableFuture<List<LineOutcome>> done = connection.uploadCompleted();
+    f.write("a");
+    CompletableFuture<Void> done = connection.nextUploadBatch(1).orElseThrow().complete();
     transport.legacyCalls.poll().complete(WriteCheckpoint.of(0));
     assertThatThrownBy(done::join).hasCauseInstanceOf(CheckpointTransportException.MalformedResponse.class);
   }

@@ -12,6 +12,7 @@ import io.checkpoints.ports.CheckpointMode;
 import io.checkpoints.ports.CheckpointWaitException;
 import io.checkpoints.ports.ClearFlags;
 import io.checkpoints.ports.SyncLine;
+import io.checkpoints.ports.SyncProtocolException;
 import io.checkpoints.ports.SyncStatusSnapshot;
 import io.checkpoints.ports.WriteCheckpoint;
 import java.time.Duration;
@@ -21,6 +22,11 @@ import java.util.Optional;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
 import org.junit.jupiter.api.Test;
 
 class SyncStatusTest {
@@ -30,7 +36,8 @@ class SyncStatusTest {
   private final SyncStatus status = client.status();
 
   private static SyncStatusSnapshot snapshot(boolean connected, boolean connecting, Long applied) {
-    return new SyncStatusSnapshot(connected, connecting, Optional.ofNullable(applied).map(WriteCheckpoint::of));
+    return new SyncStatusSnapshot(connected, connecting, Optional.ofNullable(applied).map(WriteCheckpoint::of),
+        Optional.empty());
   }
 
   @Test
@@ -77,8 +84,12 @@ class SyncStatusTest {
   void anErrorDisconnects() {
     client.start(CheckpointMode.REQUESTS);
     client.handleLine(new SyncLine.Other("data"));
-    assertThatThrownBy(() -> client.handleLine(diff("1", null)));
-    assertThat(status.snapshot()).isEqualTo(SyncStatusSnapshot.DISCONNECTED);
+    assertThatThrownBy(() -> client.handleLine(diff("1", null))).isInstanceOf(SyncProtocolException.class);
+    SyncStatusSnapshot after = status.snapshot();
+    assertThat(after.connected()).isFalse();
+    assertThat(after.connecting()).isFalse();
+    assertThat(after.lastFailure()).as("the error that ended the iteration stays visible")
+        .hasValueSatisfying(failure -> assertThat(failure.error()).isInstanceOf(SyncProtocolException.class));
   }
 
   @Test
@@ -105,8 +116,16 @@ class SyncStatusTest {
     status.addStatusListener(s -> {
       throw new IllegalStateException("listener bug");
     });
-    client.start(CheckpointMode.REQUESTS);
-    assertThat(f.fullCheckpoint("1", 1L)).hasSize(1);
+    try (CapturedLog log = new CapturedLog(SyncClient.class)) {
+      client.start(CheckpointMode.REQUESTS);
+      assertThat(f.fullCheckpoint("1", 1L)).hasSize(1);
+      assertThat(log.records).as("each failed callback is logged with its exception").isNotEmpty()
+          .allSatisfy(record -> {
+            assertThat(record.getLevel()).isEqualTo(Level.WARNING);
+            assertThat(record.getMessage()).isEqualTo("a sync status callback failed");
+            assertThat(record.getThrown()).hasMessage("listener bug");
+          });
+    }
   }
 
   @Test
@@ -210,5 +229,37 @@ class SyncStatusTest {
     assertThat(waiters.subList(0, 500)).allMatch(CompletableFuture::isDone);
     assertThat(waiters.subList(500, 1_000)).noneMatch(CompletableFuture::isDone);
     assertThat(status.waiterCount()).isEqualTo(500);
+  }
+
+  /** Captures the records of one logger and keeps them off the console while it is installed. */
+  private static final class CapturedLog implements AutoCloseable {
+    final List<LogRecord> records = new CopyOnWriteArrayList<>();
+    private final Logger logger;
+    private final Handler handler = new Handler() {
+      @Override
+      public void publish(LogRecord record) {
+        records.add(record);
+      }
+
+      @Override
+      public void flush() {
+      }
+
+      @Override
+      public void close() {
+      }
+    };
+
+    CapturedLog(Class<?> source) {
+      logger = Logger.getLogger(source.getName()); // System.Logger's default backend is this logger
+      logger.addHandler(handler);
+      logger.setUseParentHandlers(false);
+    }
+
+    @Override
+    public void close() {
+      logger.removeHandler(handler);
+      logger.setUseParentHandlers(true);
+    }
   }
 }

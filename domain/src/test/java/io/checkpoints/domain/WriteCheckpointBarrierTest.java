@@ -307,10 +307,13 @@ class WriteCheckpointBarrierTest {
   }
 
   @Test
-  void markUploadedRemovesOnlyTheUploadedWrites() {
+  void removingUploadedWritesRemovesOnlyThose() {
     long first = f.write("a");
     f.write("b");
-    client.barrier().markUploaded(first);
+    f.store.inTransaction(tx -> {
+      tx.uploadQueue().removeThrough(first);
+      return null;
+    });
     client.barrier().clearTarget();
     assertThat(f.fullCheckpoint("1", null)).containsExactly(LineOutcome.HELD);
     f.uploadAll();

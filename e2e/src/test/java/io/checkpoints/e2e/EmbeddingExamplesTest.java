@@ -13,6 +13,7 @@ import io.checkpoints.adapter.sqlite.SqliteCheckpointStore;
 import io.checkpoints.domain.CheckpointHandle;
 import io.checkpoints.domain.SyncClient;
 import io.checkpoints.domain.SyncConnection;
+import io.checkpoints.domain.UploadBatch;
 import io.checkpoints.ports.CheckpointMode;
 import io.checkpoints.ports.CheckpointRequest;
 import io.checkpoints.ports.CheckpointRequestId;
@@ -20,6 +21,7 @@ import io.checkpoints.ports.CheckpointRequestTransport;
 import io.checkpoints.ports.ClientId;
 import io.checkpoints.ports.Credentials;
 import io.checkpoints.ports.LocalWrite;
+import io.checkpoints.ports.QueuedWrite;
 import io.checkpoints.ports.Scheduler;
 import io.checkpoints.ports.UserKey;
 import io.checkpoints.ports.WriteCheckpoint;
@@ -78,9 +80,9 @@ class EmbeddingExamplesTest {
 
       // docs:writes
       client.barrier().recordLocalWrite(LocalWrite.put("todos", "t1", "{\"done\":true}")); // arms the gate
-      uploadToYourBackend();                        // the host's own upload of the queued writes
-      client.barrier().markUploaded(Long.MAX_VALUE);
-      connection.uploadCompleted();                 // write checkpoint: the gate opens once acknowledged
+      UploadBatch batch = connection.nextUploadBatch(100).orElseThrow(); // oldest writes, in order
+      uploadToYourBackend(batch.writes());          // the host's own upload
+      batch.complete().get(10, TimeUnit.SECONDS);   // removes exactly those, then the write checkpoint
       // docs:end
 
       // docs:wait
@@ -181,7 +183,9 @@ class EmbeddingExamplesTest {
 
   private static void handleBucketData(String line) {}
 
-  private static void uploadToYourBackend() {}
+  private static void uploadToYourBackend(List<QueuedWrite> writes) {
+    assertThat(writes).extracting(QueuedWrite::rowId).containsExactly("t1");
+  }
 
   private interface YourBackend {
     CompletableFuture<Long> storeCheckpointRequest(String clientId, long id);

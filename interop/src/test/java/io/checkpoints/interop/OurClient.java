@@ -10,9 +10,12 @@ import io.checkpoints.adapter.http.SyncStreamReader;
 import io.checkpoints.adapter.sqlite.SqliteCheckpointStore;
 import io.checkpoints.domain.SyncClient;
 import io.checkpoints.domain.SyncConnection;
+import io.checkpoints.domain.UploadBatch;
 import io.checkpoints.ports.CheckpointMode;
 import io.checkpoints.ports.CheckpointTransaction;
 import io.checkpoints.ports.Credentials;
+import io.checkpoints.ports.LocalWrite;
+import io.checkpoints.ports.QueuedWrite;
 import io.checkpoints.ports.UserKey;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -85,20 +88,17 @@ final class OurClient implements AutoCloseable {
     });
   }
 
-  /** Uploads the queue to the backend, then asks for the write checkpoint. */
+  /** Uploads the queue to the backend as one batch, then completes it (the write checkpoint). */
   void upload() throws Exception {
+    UploadBatch batch = connection.nextUploadBatch(100).orElseThrow();
     ObjectNode body = JSON.createObjectNode();
-    store.inTransaction(tx -> {
-      try (PreparedStatement select = connection(tx).prepareStatement(
-          "SELECT data FROM ps_crud ORDER BY id"); ResultSet rows = select.executeQuery()) {
-        while (rows.next()) {
-          body.withArray("operations").add(JSON.readTree(rows.getString(1)));
-        }
-      } catch (SQLException | IOException e) {
-        throw new IllegalStateException(e);
+    for (QueuedWrite write : batch.writes()) {
+      ObjectNode operation = body.withArray("operations").addObject()
+          .put("op", write.operation().name()).put("type", write.table()).put("id", write.rowId());
+      if (write.operation() != LocalWrite.Operation.DELETE) {
+        operation.set("data", JSON.readTree(write.dataJson()));
       }
-      return null;
-    });
+    }
     HttpResponse<String> response = http.send(HttpRequest.newBuilder(
             endpoint.resolve(CheckpointHttpServer.UPLOAD_PATH))
         .header("Authorization", "Token " + CheckpointHttpServer.developmentToken(userId))
@@ -107,8 +107,7 @@ final class OurClient implements AutoCloseable {
     if (response.statusCode() != 200) {
       throw new IllegalStateException("upload refused: " + response.body());
     }
-    client.barrier().markUploaded(Long.MAX_VALUE);
-    connection.uploadCompleted().get(10, TimeUnit.SECONDS);
+    batch.complete().get(10, TimeUnit.SECONDS);
   }
 
   Optional<String> title(String id) {

@@ -15,7 +15,12 @@ import java.util.OptionalInt;
 public record CheckpointPublication(
     String lastOpId, Optional<WriteCheckpoint> writeCheckpoint, OptionalInt partialPriority) {
 
-  /** @throws NullPointerException if an argument is null */
+  /**
+   * @param lastOpId the checkpoint's {@code last_op_id}
+   * @param writeCheckpoint the checkpoint's {@code write_checkpoint}, if any
+   * @param partialPriority empty for a full checkpoint; the priority for a partial one
+   * @throws NullPointerException if an argument is null
+   */
   public CheckpointPublication {
     Objects.requireNonNull(lastOpId, "lastOpId");
     Objects.requireNonNull(writeCheckpoint, "writeCheckpoint");

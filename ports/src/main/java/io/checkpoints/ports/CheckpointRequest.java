@@ -12,6 +12,8 @@ import java.util.Objects;
 public record CheckpointRequest(ClientId clientId, CheckpointRequestId id) {
 
   /**
+   * @param clientId the client posting the request
+   * @param id the requested id
    * @throws NullPointerException if an argument is null
    */
   public CheckpointRequest {

@@ -18,6 +18,7 @@ public record CheckpointRequestId(long value) implements Comparable<CheckpointRe
   public static final CheckpointRequestId MAX = new CheckpointRequestId(Long.MAX_VALUE);
 
   /**
+   * @param value the id, in {@code 1..Long.MAX_VALUE}
    * @throws CheckpointArgumentException if {@code value} is 0 or negative
    */
   public CheckpointRequestId {

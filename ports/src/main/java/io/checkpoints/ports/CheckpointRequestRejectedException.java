@@ -10,6 +10,7 @@ public class CheckpointRequestRejectedException extends CheckpointArgumentExcept
 
   private static final long serialVersionUID = 1L;
 
+  /** The service's error code; part of the serialized form. */
   private final String errorCode;
 
   /**

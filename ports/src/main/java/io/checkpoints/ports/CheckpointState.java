@@ -30,30 +30,16 @@ public interface CheckpointState {
   void setLastRequested(CheckpointRequestId counter);
 
   /**
-   * Adds one to the counter when it is set and below {@code MAX}; otherwise changes nothing. A
-   * store may do this in one statement (allocation is the hot path); the default reads and writes.
+   * An optional fast path for allocation, which the domain asks for before it reads, checks and
+   * writes the counter itself: add one to the counter in one statement when it is an integer below
+   * {@code MAX}, and change nothing otherwise. The rules of allocation (seeding, the per-user
+   * sequence, overflow) stay in the domain; a store that offers no fast path keeps this default.
    *
-   * @return the new counter, or empty if the counter is absent or at {@code MAX}
+   * @return the new counter; empty if the counter is absent or at {@code MAX}, or if this store
+   *     offers no fast path (the default)
    */
   default Optional<CheckpointRequestId> incrementLastRequested() {
-    Optional<CheckpointRequestId> counter = lastRequested();
-    if (counter.isEmpty() || counter.get().isMax()) {
-      return Optional.empty();
-    }
-    CheckpointRequestId next = CheckpointRequestId.of(counter.get().value() + 1);
-    setLastRequested(next);
-    return Optional.of(next);
-  }
-
-  /**
-   * Arms the gate, as every local write that is not insert-only does: the target becomes
-   * {@code MAX} and last seen and last applied are deleted, so that no downloaded checkpoint
-   * publishes before the service has acknowledged a request allocated after the write.
-   */
-  default void armGate() {
-    setTarget(CheckpointRequestId.MAX);
-    deleteLastSeen();
-    deleteLastApplied();
+    return Optional.empty();
   }
 
   /** @return {@code last_seen_checkpoint_request_id} */

@@ -9,6 +9,7 @@ public class CheckpointStateException extends CheckpointException {
 
   private static final long serialVersionUID = 1L;
 
+  /** Why the state did not allow the operation; part of the serialized form. */
   private final Reason reason;
 
   /** Why the state did not allow the operation. */
@@ -22,7 +23,14 @@ public class CheckpointStateException extends CheckpointException {
     /** A soft clear was asked for while a sync iteration is active. */
     CLEAR_REFUSED,
     /** A sync line arrived that is not allowed at this point of the iteration. */
-    LINE_OUT_OF_ORDER
+    LINE_OUT_OF_ORDER,
+    /** The store was closed: it reads and writes nothing any more. */
+    STORE_CLOSED,
+    /**
+     * An upload batch was completed twice, after a clear, or after its writes left the queue
+     * another way.
+     */
+    STALE_UPLOAD_BATCH
   }
 
   /**

@@ -19,18 +19,49 @@ public interface CheckpointTransaction {
   UserSequences userSequences();
 
   /**
-   * Queues a local write and arms the gate, in this transaction: the same as
-   * {@code uploadQueue().enqueue(write)} followed by {@code state().armGate()}. A store whose
-   * database arms the gate by itself when a write enters the queue (a trigger) may let it do both
-   * in one statement.
+   * An optional fast path for a local write that arms the gate: queues the write, and reports
+   * whether the database armed the gate for it in the same statement (for example a trigger on the
+   * queue table). Arming is the domain's rule: when {@link Enqueued#gateArmed()} is false, the
+   * domain arms the gate itself. The default only queues the write.
    *
-   * @param write the write; whether it is insert-only does not matter here (the caller decided)
-   * @return the write's sequence number
+   * @param write the write
+   * @return the write's sequence number and whether the gate was armed with it
+   * @throws CheckpointArgumentException if the write's data is not the text of a JSON object;
+   *     nothing was queued
    */
-  default long enqueueArmingGate(LocalWrite write) {
-    long sequence = uploadQueue().enqueue(write);
-    state().armGate();
-    return sequence;
+  default Enqueued enqueueArmingGate(LocalWrite write) {
+    return new Enqueued(uploadQueue().enqueue(write), false);
+  }
+
+  /**
+   * What {@link #enqueueArmingGate} did.
+   *
+   * @param sequence the write's sequence number in the upload queue
+   * @param gateArmed whether the store armed the gate (target {@code MAX}, last seen and last
+   *     applied deleted) in the same statement
+   */
+  record Enqueued(long sequence, boolean gateArmed) {}
+
+  /**
+   * Registers a callback for the end of the outermost transaction this work belongs to: the
+   * store's own, or the caller's transaction it joined. The domain keeps state in memory beside
+   * the database (the seed, the pending checkpoint, the status and its waiters); it changes that
+   * state tentatively inside the transaction and settles it here, so that a rolled-back
+   * transaction leaves the client as the database is.
+   *
+   * <p>Each callback runs exactly once, in registration order, after the transaction committed
+   * or rolled back and after the store released its own lock, on the thread that ended the
+   * transaction. A callback that throws does not stop the others.
+   *
+   * @param callback told whether the transaction committed
+   */
+  void afterCompletion(CompletionCallback callback);
+
+  /** Told how a transaction ended. */
+  @FunctionalInterface
+  interface CompletionCallback {
+    /** @param committed true if the transaction committed, false if it rolled back */
+    void completed(boolean committed);
   }
 
   /**

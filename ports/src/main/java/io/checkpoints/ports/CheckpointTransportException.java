@@ -8,6 +8,7 @@ public abstract class CheckpointTransportException extends CheckpointException {
 
   private static final long serialVersionUID = 1L;
 
+  /** Whether trying again may succeed; part of the serialized form. */
   private final boolean retryable;
 
   /**
@@ -58,6 +59,7 @@ public abstract class CheckpointTransportException extends CheckpointException {
   /** HTTP 5xx: a service or storage failure. Retried with back-off. */
   public static final class ServerError extends CheckpointTransportException {
     private static final long serialVersionUID = 1L;
+    /** The HTTP status; part of the serialized form. */
     private final int status;
 
     /**

@@ -55,6 +55,30 @@ public abstract class CheckpointWaitException extends CheckpointException {
     }
   }
 
+  /**
+   * The client connected as another user than the one the request was made for (including from
+   * a known user to none and back): requests of one user are never acknowledged by another's
+   * checkpoints.
+   */
+  public static final class UserSwitched extends CheckpointWaitException {
+    private static final long serialVersionUID = 1L;
+
+    /** @param message why the wait ended */
+    public UserSwitched(String message) {
+      super(message);
+    }
+  }
+
+  /** The client or connection that the wait belongs to was closed. */
+  public static final class Closed extends CheckpointWaitException {
+    private static final long serialVersionUID = 1L;
+
+    /** @param message why the wait ended */
+    public Closed(String message) {
+      super(message);
+    }
+  }
+
   /** The wait took longer than its timeout. */
   public static final class TimedOut extends CheckpointWaitException {
     private static final long serialVersionUID = 1L;

@@ -11,6 +11,7 @@ import java.util.Objects;
 public record ClientId(String value) {
 
   /**
+   * @param value the id; not blank
    * @throws CheckpointArgumentException if {@code value} is null or blank
    */
   public ClientId {

@@ -35,7 +35,10 @@ public sealed interface ControlPayload {
    * @param value the text
    */
   record TextValue(String value) implements ControlPayload {
-    /** @throws NullPointerException if the text is null */
+    /**
+     * @param value the text
+     * @throws NullPointerException if the text is null
+     */
     public TextValue {
       Objects.requireNonNull(value, "value");
     }
@@ -47,11 +50,15 @@ public sealed interface ControlPayload {
    * @param bytes the bytes; copied
    */
   record BlobValue(byte[] bytes) implements ControlPayload {
-    /** @throws NullPointerException if the bytes are null */
+    /**
+     * @param bytes the bytes; copied
+     * @throws NullPointerException if the bytes are null
+     */
     public BlobValue {
       bytes = Objects.requireNonNull(bytes, "bytes").clone();
     }
 
+    /** @return a copy of the bytes, so the payload stays immutable */
     @Override
     public byte[] bytes() {
       return bytes.clone();

@@ -27,6 +27,11 @@ public record LocalWrite(
   }
 
   /**
+   * @param operation what the write does
+   * @param table the table (PowerSync's {@code type}); not blank
+   * @param rowId the row id; not null
+   * @param dataJson the row data as a JSON object text, as PowerSync queues it; not null
+   * @param insertOnly whether the table is insert-only, so that the write does not arm the gate
    * @throws CheckpointArgumentException if the table is blank or an argument is null
    */
   public LocalWrite {

@@ -72,6 +72,10 @@ public interface SyncDataService {
    */
   record Operation(OperationKind kind, String table, String id, Map<String, Object> data) {
     /**
+     * @param kind what it does
+     * @param table the row's table; not blank
+     * @param id the row's id; not blank
+     * @param data the columns; empty for {@code DELETE}
      * @throws CheckpointArgumentException if {@code table} or {@code id} is blank, or {@code data}
      *     has a key {@code id} or a value that is not a JSON scalar
      * @throws NullPointerException if an argument is null
@@ -112,7 +116,15 @@ public interface SyncDataService {
    */
   record OplogEntry(long opId, String op, String objectType, String objectId,
       Map<String, Object> data, int checksum) {
-    /** @throws NullPointerException if an argument is null */
+    /**
+     * @param opId the entry's op id
+     * @param op {@code "PUT"} or {@code "REMOVE"}
+     * @param objectType the row's table
+     * @param objectId the row's id
+     * @param data the row's columns, empty for {@code REMOVE}
+     * @param checksum the entry's checksum
+     * @throws NullPointerException if an argument is null
+     */
     public OplogEntry {
       Objects.requireNonNull(op, "op");
       Objects.requireNonNull(objectType, "objectType");
@@ -133,7 +145,14 @@ public interface SyncDataService {
    */
   record BucketData(String bucket, long lastOpId, int checksum, long count,
       List<OplogEntry> entriesAfter) {
-    /** @throws NullPointerException if an argument is null */
+    /**
+     * @param bucket the bucket's name
+     * @param lastOpId the greatest op id in the bucket, 0 when empty
+     * @param checksum the wrapping 32-bit sum of all its entries' checksums
+     * @param count how many entries it has
+     * @param entriesAfter the entries after the op id that was asked for
+     * @throws NullPointerException if an argument is null
+     */
     public BucketData {
       Objects.requireNonNull(bucket, "bucket");
       entriesAfter = List.copyOf(entriesAfter);

@@ -19,7 +19,11 @@ public sealed interface SyncLine {
    */
   record Checkpoint(String lastOpId, Optional<WriteCheckpoint> writeCheckpoint)
       implements SyncLine {
-    /** @throws NullPointerException if an argument is null */
+    /**
+     * @param lastOpId the checkpoint's {@code last_op_id}
+     * @param writeCheckpoint the {@code write_checkpoint}, or empty when null or omitted
+     * @throws NullPointerException if an argument is null
+     */
     public Checkpoint {
       Objects.requireNonNull(lastOpId, "lastOpId");
       Objects.requireNonNull(writeCheckpoint, "writeCheckpoint");
@@ -35,7 +39,11 @@ public sealed interface SyncLine {
    */
   record CheckpointDiff(String lastOpId, Optional<WriteCheckpoint> writeCheckpoint)
       implements SyncLine {
-    /** @throws NullPointerException if an argument is null */
+    /**
+     * @param lastOpId the new {@code last_op_id}
+     * @param writeCheckpoint the {@code write_checkpoint}, or empty when null or omitted
+     * @throws NullPointerException if an argument is null
+     */
     public CheckpointDiff {
       Objects.requireNonNull(lastOpId, "lastOpId");
       Objects.requireNonNull(writeCheckpoint, "writeCheckpoint");
@@ -49,7 +57,10 @@ public sealed interface SyncLine {
    * @param lastOpId the {@code last_op_id} as sent (a different one is ignored, as the reference does)
    */
   record CheckpointComplete(String lastOpId) implements SyncLine {
-    /** @throws NullPointerException if an argument is null */
+    /**
+     * @param lastOpId the {@code last_op_id} as sent (a different one is ignored, as the reference does)
+     * @throws NullPointerException if an argument is null
+     */
     public CheckpointComplete {
       Objects.requireNonNull(lastOpId, "lastOpId");
     }
@@ -62,7 +73,11 @@ public sealed interface SyncLine {
    * @param priority the bucket priority, 0 (highest) or more
    */
   record PartialCheckpointComplete(String lastOpId, int priority) implements SyncLine {
-    /** @throws CheckpointArgumentException if the priority is negative */
+    /**
+     * @param lastOpId the {@code last_op_id} as sent
+     * @param priority the bucket priority, 0 (highest) or more
+     * @throws CheckpointArgumentException if the priority is negative
+     */
     public PartialCheckpointComplete {
       Objects.requireNonNull(lastOpId, "lastOpId");
       if (priority < 0) {
@@ -84,7 +99,10 @@ public sealed interface SyncLine {
    * @param type the line's key, for example {@code "data"}
    */
   record Other(String type) implements SyncLine {
-    /** @throws NullPointerException if the type is null */
+    /**
+     * @param type the line's key, for example {@code "data"}
+     * @throws NullPointerException if the type is null
+     */
     public Other {
       Objects.requireNonNull(type, "type");
     }

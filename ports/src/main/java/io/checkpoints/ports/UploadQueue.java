@@ -1,5 +1,7 @@
 package io.checkpoints.ports;
 
+import java.util.List;
+
 /**
  * The upload queue ({@code ps_crud}) inside one transaction. Confined to the transaction's
  * thread.
@@ -14,6 +16,8 @@ public interface UploadQueue {
    *
    * @param write the write
    * @return the write's sequence number
+   * @throws CheckpointArgumentException if the write's data is not the text of a JSON object;
+   *     nothing was queued
    */
   long enqueue(LocalWrite write);
 
@@ -32,4 +36,22 @@ public interface UploadQueue {
    * @param sequence the last uploaded write's sequence number
    */
   void removeThrough(long sequence);
+
+  /**
+   * Reads the oldest queued writes, in queue order, without removing them (PowerSync's
+   * {@code getCrudBatch}).
+   *
+   * @param limit the most writes to return; at least 1
+   * @return up to {@code limit} writes, oldest first; empty if the queue is empty
+   * @throws CheckpointArgumentException if {@code limit} is below 1
+   */
+  List<QueuedWrite> firstWrites(int limit);
+
+  /**
+   * Reads the writes of the oldest local transaction still queued, in queue order, without
+   * removing them (PowerSync's {@code getNextCrudTransaction}).
+   *
+   * @return the writes with the smallest transaction id; empty if the queue is empty
+   */
+  List<QueuedWrite> firstTransaction();
 }

@@ -14,6 +14,7 @@ import java.util.HexFormat;
 public record UserKey(String hex) {
 
   /**
+   * @param hex 64 lowercase hexadecimal characters
    * @throws CheckpointArgumentException if {@code hex} is not 64 lowercase hexadecimal characters
    */
   public UserKey {

@@ -39,6 +39,16 @@ import org.jdbi.v3.core.JdbiException;
  * opened without the jar refuses inserts into {@code ps_crud} (and nothing else). See
  * {@code docs/h2.md} for why.
  *
+ * <p><b>Completion callbacks</b> ({@link io.checkpoints.ports.CheckpointTransaction#afterCompletion})
+ * are exact in the store's own transactions. <b>Limitation:</b> in a caller's open transaction
+ * ({@link #join}, auto-commit off) nothing in H2 can observe the caller's commit or rollback (no
+ * commit hook, statement-level triggers only), so the callbacks run at the end of the store's own
+ * outermost call, told {@code true} (or {@code false} if that call failed and was undone to its
+ * savepoint), even if the caller later rolls back. See {@code docs/h2.md}.
+ *
+ * <p>After {@link #close()} every transaction fails with a
+ * {@link io.checkpoints.ports.CheckpointStateException} of reason {@code STORE_CLOSED}.
+ *
  * <p>Thread-safe: transactions are serialised on the store's connection. A joined store must be
  * used on the thread that uses the caller's connection, as any JDBC connection.
  */

@@ -4,12 +4,11 @@ import static io.checkpoints.adapter.h2.internal.LocalWriteArmingTrigger.ARMING_
 import static io.checkpoints.adapter.h2.internal.LocalWriteArmingTrigger.INSERT_ONLY_TABLES;
 import static io.checkpoints.adapter.h2.internal.LocalWriteArmingTrigger.QUEUE_SEQUENCE_TABLE;
 
-import io.checkpoints.adapter.h2.internal.Json;
+import io.checkpoints.adapter.h2.internal.JsonValues;
 import io.checkpoints.adapter.h2.internal.LocalWriteArmingTrigger;
 import io.checkpoints.adapter.jdbc.SqlDialect;
 import io.checkpoints.ports.CheckpointStorageException;
 import io.checkpoints.ports.LocalWrite;
-import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.sql.SQLException;
 import java.util.List;
@@ -225,13 +224,8 @@ final class H2Dialect implements SqlDialect {
       return column; // SQL NULL
     }
     String text = new String(bytes, StandardCharsets.UTF_8);
-    Object value = Json.parse(text).orElse(null);
-    if (value instanceof Long || value instanceof String || value instanceof Boolean
-        || value instanceof BigDecimal) {
-      return value;
-    }
     // Larger integers, arrays, objects and JSON null: reported by the store as unreadable.
-    return new JsonText(text);
+    return JsonValues.scalar(text).orElseGet(() -> new JsonText(text));
   }
 
   /** A JSON value the store cannot read, shown as its text in the store's messages. */
@@ -268,6 +262,13 @@ final class H2Dialect implements SqlDialect {
     if (!isObject) {
       return Optional.empty();
     }
+    // The trigger's own condition, read in the same transaction before the insert fires it: it
+    // arms unless arming is paused or the table is declared insert-only.
+    boolean armed = handle.createQuery("SELECT " + ARMING_PAUSED_VARIABLE + " IS NULL AND NOT EXISTS"
+            + " (SELECT 1 FROM " + INSERT_ONLY_TABLES + " WHERE name = :type)")
+        .bind("type", write.table())
+        .mapTo(Boolean.class)
+        .one();
     // JSON_OBJECT keeps the members in this order and FORMAT JSON embeds the data as JSON (both
     // compact, as SQLite's json_object and json write them).
     handle.createUpdate("INSERT INTO ps_crud(data, tx_id) VALUES (CAST(JSON_OBJECT('op': :op, 'id': :id,"
@@ -278,9 +279,35 @@ final class H2Dialect implements SqlDialect {
         .bind("data", write.dataJson())
         .bind("txId", txId)
         .execute();
-    // The identity column is not the sequence: the high-water mark the trigger keeps is. Whether
-    // the trigger armed the gate is not told (the store then arms it itself).
-    return Optional.of(new QueuedWrite(lastQueueSequence(handle), false));
+    // The identity column is not the sequence: the high-water mark the trigger keeps is.
+    return Optional.of(new QueuedWrite(lastQueueSequence(handle), armed));
+  }
+
+  @Override
+  public List<QueuedRow> firstQueuedRows(Handle handle, int limit) {
+    return handle.createQuery("SELECT id, tx_id, data FROM ps_crud ORDER BY id FETCH FIRST :limit ROWS ONLY")
+        .bind("limit", limit)
+        .map((rs, ctx) -> queuedRow(rs))
+        .list();
+  }
+
+  @Override
+  public List<QueuedRow> firstTransactionRows(Handle handle) {
+    return handle.createQuery("SELECT id, tx_id, data FROM ps_crud"
+            + " WHERE tx_id = (SELECT MIN(tx_id) FROM ps_crud) ORDER BY id")
+        .map((rs, ctx) -> queuedRow(rs))
+        .list();
+  }
+
+  /** Decodes {@code data} with Jackson: H2 cannot turn a JSON string member into its text. */
+  private static QueuedRow queuedRow(java.sql.ResultSet rs) throws SQLException {
+    long id = rs.getLong(1);
+    long txId = rs.getLong(2);
+    Long transactionId = rs.wasNull() ? null : txId;
+    return JsonValues.queuedData(rs.getString(3))
+        .map(data -> new QueuedRow(id, transactionId, true, data.operation(), data.table(),
+            data.rowId(), data.dataJson()))
+        .orElseGet(() -> new QueuedRow(id, transactionId, false, null, null, null, null));
   }
 
   @Override

@@ -1,11 +1,11 @@
 package io.checkpoints.adapter.h2;
 
+import io.checkpoints.adapter.jdbc.InsertOnlyTables;
 import io.checkpoints.ports.CheckpointArgumentException;
 import io.checkpoints.ports.ClientId;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Collection;
-import java.util.LinkedHashSet;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -87,15 +87,7 @@ public final class H2StoreOptions {
    * @throws CheckpointArgumentException if a name is null or blank
    */
   public H2StoreOptions withInsertOnlyTables(Collection<String> tables) {
-    Set<String> all = new LinkedHashSet<>(insertOnlyTables);
-    for (String table : Objects.requireNonNull(tables, "tables")) {
-      if (table == null || table.isBlank()) {
-        throw new CheckpointArgumentException("insert-only table names must be non-blank, got "
-            + (table == null ? "null" : "\"" + table + "\""));
-      }
-      all.add(table);
-    }
-    return new H2StoreOptions(lockTimeout, clientIdIfAbsent, Set.copyOf(all));
+    return new H2StoreOptions(lockTimeout, clientIdIfAbsent, InsertOnlyTables.union(insertOnlyTables, tables));
   }
 
   /** @return the lock timeout of connections the store opens */

@@ -8,6 +8,7 @@ import io.checkpoints.domain.SyncClient;
 import io.checkpoints.ports.CheckpointArgumentException;
 import io.checkpoints.ports.CheckpointMode;
 import io.checkpoints.ports.CheckpointRequestId;
+import io.checkpoints.ports.CheckpointStateException;
 import io.checkpoints.ports.CheckpointStorageException;
 import io.checkpoints.ports.ClientId;
 import io.checkpoints.ports.WriteCheckpoint;
@@ -352,7 +353,8 @@ class H2CheckpointStoreTest {
     store.close();
     store.close();
     assertThatThrownBy(() -> counter(store))
-        .isInstanceOf(CheckpointStorageException.class)
+        .isInstanceOfSatisfying(CheckpointStateException.class, e -> assertThat(e.reason())
+            .isEqualTo(CheckpointStateException.Reason.STORE_CLOSED))
         .hasMessage("the H2 checkpoint store is closed");
   }
 

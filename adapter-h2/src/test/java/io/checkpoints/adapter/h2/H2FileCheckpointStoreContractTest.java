@@ -5,6 +5,7 @@ import io.checkpoints.testkit.contract.CheckpointStoreContract;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -29,6 +30,16 @@ class H2FileCheckpointStoreContractTest extends CheckpointStoreContract {
   @Override
   protected Differences differences() {
     return H2InMemoryCheckpointStoreContractTest.SAVEPOINT_DIFFERENCE;
+  }
+
+  @Override
+  protected boolean armsGateInTheInsert() {
+    return true;
+  }
+
+  @Override
+  protected Optional<CallerConnection> newCallerConnection() {
+    return H2InMemoryCheckpointStoreContractTest.callerConnection();
   }
 
   @AfterEach

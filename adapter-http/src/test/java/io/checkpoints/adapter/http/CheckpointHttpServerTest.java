@@ -29,8 +29,14 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
@@ -279,8 +285,16 @@ class CheckpointHttpServerTest {
 
       assertError(postRequest("{\"client_id\": \"c1\", \"checkpoint_request_id\": \"7\"}", ALICE),
           400, "PSYNC_S2001");
-      assertError(postRequest("{\"client_id\": \"c1\", \"checkpoint_request_id\": \"1\"}", ALICE),
-          500, "SERVICE_ERROR");
+      try (CapturedLog log = new CapturedLog(CheckpointHttpServer.class)) {
+        assertError(postRequest("{\"client_id\": \"c1\", \"checkpoint_request_id\": \"1\"}", ALICE),
+            500, "SERVICE_ERROR");
+        // Logged before the answer is sent, so it is there when the answer arrives.
+        assertThat(log.records).singleElement().satisfies(record -> {
+          assertThat(record.getLevel()).isEqualTo(Level.WARNING);
+          assertThat(record.getMessage()).isEqualTo("the checkpoint service failed");
+          assertThat(record.getThrown()).hasMessage("the service has a bug");
+        });
+      }
       assertError(send(HttpRequest.newBuilder(
           server.endpoint().resolve("/write-checkpoint2.json?client_id=c1"))
           .header("Authorization", ALICE).GET()), 500, "SERVICE_ERROR");
@@ -440,6 +454,38 @@ class CheckpointHttpServerTest {
       }
       assertThatThrownBy(() -> postRequest("{}", ALICE))
           .isInstanceOf(ConnectException.class);
+    }
+  }
+
+  /** Captures the records of one logger and keeps them off the console while it is installed. */
+  private static final class CapturedLog implements AutoCloseable {
+    final List<LogRecord> records = new CopyOnWriteArrayList<>();
+    private final Logger logger;
+    private final Handler handler = new Handler() {
+      @Override
+      public void publish(LogRecord record) {
+        records.add(record);
+      }
+
+      @Override
+      public void flush() {
+      }
+
+      @Override
+      public void close() {
+      }
+    };
+
+    CapturedLog(Class<?> source) {
+      logger = Logger.getLogger(source.getName()); // System.Logger's default backend is this logger
+      logger.addHandler(handler);
+      logger.setUseParentHandlers(false);
+    }
+
+    @Override
+    public void close() {
+      logger.removeHandler(handler);
+      logger.setUseParentHandlers(true);
     }
   }
 }

@@ -64,7 +64,10 @@ public sealed interface ServiceFault {
    */
   record Failure(int status) implements ServiceFault {
 
-    /** @throws CheckpointArgumentException if the status is not 401, 404, 429 or 500..599 */
+    /**
+     * @param status 401, 404, 429 or 500..599
+     * @throws CheckpointArgumentException if the status is not 401, 404, 429 or 500..599
+     */
     public Failure {
       if (status != 401 && status != 404 && status != 429 && (status < 500 || status > 599)) {
         throw new CheckpointArgumentException(
@@ -96,7 +99,10 @@ public sealed interface ServiceFault {
    */
   record Delay(Duration delay) implements ServiceFault {
 
-    /** @throws CheckpointArgumentException if the delay is null or negative */
+    /**
+     * @param delay zero or more
+     * @throws CheckpointArgumentException if the delay is null or negative
+     */
     public Delay {
       Objects.requireNonNull(delay, "delay");
       if (delay.isNegative()) {

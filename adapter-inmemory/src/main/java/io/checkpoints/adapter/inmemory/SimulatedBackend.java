@@ -160,7 +160,10 @@ public final class SimulatedBackend implements SyncDataService {
     }
   }
 
-  /** @return how many rows the source database holds for the user */
+  /**
+   * @param userId the user
+   * @return how many rows the source database holds for the user
+   */
   public int rowCount(String userId) {
     synchronized (state) {
       return rows.getOrDefault(userId, Map.of()).size();

@@ -21,12 +21,17 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -530,11 +535,18 @@ class SimulatedCheckpointServiceTest {
     @Test
     void aSinkThatThrowsIsClosedAndTheServiceCarriesOn() {
       AtomicInteger calls = new AtomicInteger();
-      service.openStream(ALICE, PHONE, line -> {
-        if (calls.incrementAndGet() == 2) {
-          throw new IllegalStateException("sink broke");
-        }
-      });
+      try (CapturedLog log = new CapturedLog(SimulatedCheckpointService.class)) {
+        service.openStream(ALICE, PHONE, line -> {
+          if (calls.incrementAndGet() == 2) {
+            throw new IllegalStateException("sink broke");
+          }
+        });
+        assertThat(log.records).singleElement().satisfies(record -> {
+          assertThat(record.getLevel()).isEqualTo(Level.WARNING);
+          assertThat(record.getMessage()).contains("alice/phone").contains("its sink failed");
+          assertThat(record.getThrown()).hasMessage("sink broke");
+        });
+      }
       assertThat(calls).hasValue(2);
       assertThat(service.openStreamCount()).isZero();
       assertThat(post(ALICE, PHONE, 1)).isEqualTo(1);
@@ -884,6 +896,38 @@ class SimulatedCheckpointServiceTest {
       }
       assertThat(opIds).isSorted().doesNotHaveDuplicates();
       assertThat(writeCheckpoints).isSorted().last().isEqualTo(max);
+    }
+  }
+
+  /** Captures the records of one logger and keeps them off the console while it is installed. */
+  private static final class CapturedLog implements AutoCloseable {
+    final List<LogRecord> records = new CopyOnWriteArrayList<>();
+    private final Logger logger;
+    private final Handler handler = new Handler() {
+      @Override
+      public void publish(LogRecord record) {
+        records.add(record);
+      }
+
+      @Override
+      public void flush() {
+      }
+
+      @Override
+      public void close() {
+      }
+    };
+
+    CapturedLog(Class<?> source) {
+      logger = Logger.getLogger(source.getName()); // System.Logger's default backend is this logger
+      logger.addHandler(handler);
+      logger.setUseParentHandlers(false);
+    }
+
+    @Override
+    public void close() {
+      logger.removeHandler(handler);
+      logger.setUseParentHandlers(true);
     }
   }
 }

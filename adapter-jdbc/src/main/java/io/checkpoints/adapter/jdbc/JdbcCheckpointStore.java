@@ -4,12 +4,14 @@ import io.checkpoints.ports.CheckpointArgumentException;
 import io.checkpoints.ports.CheckpointException;
 import io.checkpoints.ports.CheckpointRequestId;
 import io.checkpoints.ports.CheckpointState;
+import io.checkpoints.ports.CheckpointStateException;
 import io.checkpoints.ports.CheckpointStorageException;
 import io.checkpoints.ports.CheckpointStore;
 import io.checkpoints.ports.CheckpointTransaction;
 import io.checkpoints.ports.ClearFlags;
 import io.checkpoints.ports.ClientId;
 import io.checkpoints.ports.LocalWrite;
+import io.checkpoints.ports.QueuedWrite;
 import io.checkpoints.ports.UploadQueue;
 import io.checkpoints.ports.UserKey;
 import io.checkpoints.ports.UserSequences;
@@ -17,8 +19,10 @@ import io.checkpoints.ports.WriteCheckpoint;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -43,6 +47,19 @@ import org.jdbi.v3.core.JdbiException;
  * its own, as on an owned connection. A transaction started while the same thread already runs one
  * on this store is nested in a savepoint too, so an error leaves the state as it was before the
  * failing operation.
+ *
+ * <p><b>Completion callbacks</b> ({@link CheckpointTransaction#afterCompletion}) run once per
+ * registration after the outermost transaction ended and the store released its lock, on the
+ * ending thread, in registration order; a callback that throws is logged and the others still run.
+ * A callback registered in nested work whose savepoint was rolled back is told {@code false}: its
+ * changes are gone even if the outer transaction commits. In a caller's transaction the store
+ * does not own the commit: where the dialect can watch the connection's transactions
+ * ({@link SqlDialect#watchTransactionEnds}), the callbacks run when the caller commits or rolls
+ * back; where it cannot, they run at the end of the store's own outermost call, as committed (or
+ * as rolled back if that call failed).
+ *
+ * <p><b>Closing.</b> After {@link #close()}, every {@link #inTransaction} fails with a
+ * {@link CheckpointStateException} of reason {@code STORE_CLOSED} and changes nothing.
  *
  * <p><b>Values.</b> Checkpoint keys are stored as SQL integers and {@code client_id} as text, as
  * the reference core stores them. A stored value this store cannot read as its type (for example
@@ -78,8 +95,23 @@ public final class JdbcCheckpointStore implements CheckpointStore, AutoCloseable
   /** The statements kept on an owned connection; null on a caller's. */
   private final CachingStatementBuilder keptStatements;
 
+  private static final System.Logger LOG = System.getLogger(JdbcCheckpointStore.class.getName());
+
   private final ReentrantLock lock = new ReentrantLock();
   private final Transaction transaction = new Transaction();
+
+  /** Callbacks of the outermost transaction that is open on the store's lock. Guarded by lock. */
+  private final List<Registration> completions = new ArrayList<>();
+
+  /**
+   * Callbacks of joined work that committed into a caller's transaction still open, waiting for
+   * the caller's commit or rollback. Guarded by itself, not by lock: the caller ends its
+   * transaction outside the store's calls, possibly while another thread holds the lock.
+   */
+  private final List<Registration> awaitingCaller = new ArrayList<>();
+
+  /** Stops watching a caller's connection; null on an owned one or where nothing can watch. */
+  private AutoCloseable callerWatch;
 
   // Guarded by lock.
   private int depth;
@@ -125,10 +157,12 @@ public final class JdbcCheckpointStore implements CheckpointStore, AutoCloseable
   @Override
   public <T> T inTransaction(TransactionWork<T> work) {
     Objects.requireNonNull(work, "work");
+    Runnable completion = null;
     lock.lock();
     try {
       if (closed) {
-        throw new CheckpointStorageException("the " + dialect.name() + " checkpoint store is closed");
+        throw new CheckpointStateException(CheckpointStateException.Reason.STORE_CLOSED,
+            "the " + dialect.name() + " checkpoint store is closed");
       }
       if (depth > 0) {
         return inSavepoint(work); // nested on this thread
@@ -139,13 +173,77 @@ public final class JdbcCheckpointStore implements CheckpointStore, AutoCloseable
       } catch (JdbiException e) {
         throw storageFailure("could not inspect the connection's transaction", e);
       }
+      boolean succeeded = false;
       try {
-        return joinCaller ? joinedTransaction(work) : ownTransaction(work);
+        T result = joinCaller ? joinedTransaction(work) : ownTransaction(work);
+        succeeded = true;
+        return result;
       } finally {
         transactionId = null;
+        completion = endOutermost(joinCaller, succeeded);
       }
     } finally {
       lock.unlock();
+      if (completion != null) {
+        completion.run(); // after the lock: a callback may use the store again
+      }
+    }
+  }
+
+  /**
+   * Takes the callbacks of the outermost transaction that just ended (with the lock held) and
+   * says what to run once the lock is released.
+   */
+  private Runnable endOutermost(boolean joinedCaller, boolean succeeded) {
+    if (completions.isEmpty()) {
+      return null;
+    }
+    List<Registration> ended = List.copyOf(completions);
+    completions.clear();
+    if (joinedCaller && succeeded && callerWatch != null) {
+      synchronized (awaitingCaller) {
+        awaitingCaller.addAll(ended); // the caller's commit or rollback decides
+      }
+      return null;
+    }
+    // Own transaction: committed exactly when it succeeded. Joined work that failed was rolled
+    // back to its savepoint. Joined work that succeeded where nothing watches the caller's
+    // transaction: reported as committed now (the documented limitation of such a dialect).
+    return () -> runCallbacks(ended, succeeded);
+  }
+
+  private void callerTransactionEnded(boolean committed) {
+    List<Registration> ended;
+    synchronized (awaitingCaller) {
+      if (awaitingCaller.isEmpty()) {
+        return;
+      }
+      ended = List.copyOf(awaitingCaller);
+      awaitingCaller.clear();
+    }
+    runCallbacks(ended, committed);
+  }
+
+  private static void runCallbacks(List<Registration> registrations, boolean committed) {
+    for (Registration registration : registrations) {
+      boolean reported = committed && !registration.discarded;
+      try {
+        registration.callback.completed(reported);
+      } catch (RuntimeException | Error e) {
+        // A failing callback must not keep the others from settling their state.
+        LOG.log(System.Logger.Level.WARNING,
+            "a checkpoint transaction's completion callback failed (committed=" + reported + ")", e);
+      }
+    }
+  }
+
+  /** A completion callback and whether its savepoint was rolled back. Guarded by lock. */
+  private static final class Registration {
+    final CheckpointTransaction.CompletionCallback callback;
+    boolean discarded;
+
+    Registration(CheckpointTransaction.CompletionCallback callback) {
+      this.callback = callback;
     }
   }
 
@@ -215,6 +313,7 @@ public final class JdbcCheckpointStore implements CheckpointStore, AutoCloseable
       throw storageFailure("could not open a savepoint", e);
     }
     depth++;
+    int firstCallback = completions.size();
     try {
       T result = work.run(transaction);
       dialect.releaseSavepoint(handle, name);
@@ -224,6 +323,9 @@ public final class JdbcCheckpointStore implements CheckpointStore, AutoCloseable
         dialect.rollbackToSavepoint(handle, name);
       } catch (RuntimeException rollbackFailure) {
         e.addSuppressed(rollbackFailure);
+      }
+      for (int i = firstCallback; i < completions.size(); i++) {
+        completions.get(i).discarded = true;
       }
       throw translate(e);
     } finally {
@@ -282,8 +384,9 @@ public final class JdbcCheckpointStore implements CheckpointStore, AutoCloseable
   }
 
   /**
-   * Closes the connection if the store owns it; a caller's connection stays open. Waits for a
-   * running transaction to finish.
+   * Closes the connection if the store owns it; a caller's connection stays open, and callbacks
+   * waiting for the caller's open transaction still run when it ends. Waits for a running
+   * transaction to finish. Closing twice does nothing.
    *
    * @throws CheckpointStorageException if the connection could not be closed
    */
@@ -295,6 +398,14 @@ public final class JdbcCheckpointStore implements CheckpointStore, AutoCloseable
         return;
       }
       closed = true;
+      boolean awaiting;
+      synchronized (awaitingCaller) {
+        awaiting = !awaitingCaller.isEmpty();
+      }
+      if (callerWatch != null && !awaiting) {
+        callerWatch.close();
+        callerWatch = null;
+      }
       if (ownedConnection != null) {
         keptStatements.close(handle.getConnection());
         handle.close();
@@ -413,19 +524,23 @@ public final class JdbcCheckpointStore implements CheckpointStore, AutoCloseable
     }
 
     /**
-     * Inserts with the connection's arming active: where it armed the gate for this write (the
-     * insert tells), that was the whole job; otherwise (a table declared insert-only for SQL, a
-     * dialect that cannot tell) the state arms the gate as well.
+     * Inserts with the connection's arming active and reports whether it armed the gate for this
+     * write (the insert tells); where it did not (a table declared insert-only for SQL, a dialect
+     * that cannot tell), arming is left to the caller.
      */
     @Override
-    public long enqueueArmingGate(LocalWrite write) {
+    public Enqueued enqueueArmingGate(LocalWrite write) {
       Objects.requireNonNull(write, "write");
       checkOpenTransaction();
       SqlDialect.QueuedWrite queued = queue.insert(write);
-      if (!queued.gateArmed()) {
-        state.armGate();
-      }
-      return queued.sequence();
+      return new Enqueued(queued.sequence(), queued.gateArmed());
+    }
+
+    @Override
+    public void afterCompletion(CompletionCallback callback) {
+      Objects.requireNonNull(callback, "callback");
+      checkOpenTransaction();
+      completions.add(new Registration(callback));
     }
 
     @Override
@@ -500,11 +615,11 @@ public final class JdbcCheckpointStore implements CheckpointStore, AutoCloseable
 
     @Override
     public Optional<CheckpointRequestId> incrementLastRequested() {
+      checkOpenTransaction();
       Optional<String> increment = dialect.incrementCounter();
       if (increment.isEmpty()) {
-        return CheckpointState.super.incrementLastRequested();
+        return Optional.empty(); // no fast path: the domain reads, checks and writes
       }
-      checkOpenTransaction();
       OptionalLong next = DirectStatements.queryLong(handle, increment.get());
       return next.isPresent() ? Optional.of(CheckpointRequestId.of(next.getAsLong())) : Optional.empty();
     }
@@ -562,10 +677,18 @@ public final class JdbcCheckpointStore implements CheckpointStore, AutoCloseable
 
     /** Inserts a write with the connection's arming as it is, paused or not. */
     SqlDialect.QueuedWrite insert(LocalWrite write) {
+      boolean tookTransactionId = transactionId == null;
       long txId = currentTransactionId();
-      return dialect.insertQueuedWrite(handle, write, txId).orElseThrow(() ->
-          new CheckpointArgumentException("the data of a local write must be the text of a JSON"
-              + " object, got \"" + abbreviate(write.dataJson()) + "\" for " + write));
+      Optional<SqlDialect.QueuedWrite> queued = dialect.insertQueuedWrite(handle, write, txId);
+      if (queued.isEmpty()) {
+        // Refused input changes nothing: the transaction id taken for it goes back to ps_tx.
+        if (tookTransactionId) {
+          dialect.giveBackTransactionId(handle, txId);
+          transactionId = null;
+        }
+        throw new CheckpointArgumentException(notAJsonObject(write));
+      }
+      return queued.get();
     }
 
     /** One {@code ps_tx} transaction id per store transaction, as PowerSync groups its uploads. */
@@ -597,6 +720,77 @@ public final class JdbcCheckpointStore implements CheckpointStore, AutoCloseable
       checkOpenTransaction();
       handle.createUpdate(dialect.deleteQueuedThrough()).bind("sequence", sequence).execute();
     }
+
+    @Override
+    public List<QueuedWrite> firstWrites(int limit) {
+      if (limit < 1) {
+        throw new CheckpointArgumentException(
+            "the number of queued writes to read must be at least 1, got " + limit);
+      }
+      checkOpenTransaction();
+      return toQueuedWrites(dialect.firstQueuedRows(handle, limit));
+    }
+
+    @Override
+    public List<QueuedWrite> firstTransaction() {
+      checkOpenTransaction();
+      return toQueuedWrites(dialect.firstTransactionRows(handle));
+    }
+
+    private List<QueuedWrite> toQueuedWrites(List<SqlDialect.QueuedRow> rows) {
+      List<QueuedWrite> writes = new ArrayList<>(rows.size());
+      for (SqlDialect.QueuedRow row : rows) {
+        writes.add(toQueuedWrite(row));
+      }
+      return List.copyOf(writes);
+    }
+  }
+
+  /** Checks a decoded {@code ps_crud} row; a row this store cannot upload is a storage error. */
+  private QueuedWrite toQueuedWrite(SqlDialect.QueuedRow row) {
+    String where = dialect.name() + " checkpoint store: ps_crud row " + row.sequence();
+    if (!row.decoded()) {
+      throw new CheckpointStorageException(where + " has data that is not the text of a JSON object");
+    }
+    if (row.transactionId() == null) {
+      throw new CheckpointStorageException(where + " has no tx_id");
+    }
+    LocalWrite.Operation operation = operation(row.operation());
+    if (operation == null) {
+      throw new CheckpointStorageException(where + " has the op "
+          + (row.operation() == null ? "(missing or not a string)" : "\"" + abbreviate(row.operation()) + "\"")
+          + ", expected PUT, PATCH or DELETE");
+    }
+    if (row.table() == null || row.table().isBlank()) {
+      throw new CheckpointStorageException(where + " has no type (table name) string");
+    }
+    if (row.rowId() == null) {
+      throw new CheckpointStorageException(where + " has no id (row id) string");
+    }
+    String data = row.dataJson() == null ? "{}" : row.dataJson();
+    if (!data.startsWith("{")) {
+      throw new CheckpointStorageException(where + " has a data member that is not a JSON object: "
+          + abbreviate(data));
+    }
+    return new QueuedWrite(row.sequence(), row.transactionId(), operation, row.table(), row.rowId(), data);
+  }
+
+  private static LocalWrite.Operation operation(String text) {
+    for (LocalWrite.Operation operation : LocalWrite.Operation.values()) {
+      if (operation.name().equals(text)) {
+        return operation;
+      }
+    }
+    return null;
+  }
+
+  /**
+   * The refusal of a write whose data is not the text of a JSON object, worded as every store of
+   * this project words it (the contract suite compares the messages).
+   */
+  static String notAJsonObject(LocalWrite write) {
+    return "the data of a local write must be the text of a JSON object, got \""
+        + abbreviate(write.dataJson()) + "\" for " + write;
   }
 
   private final class Sequences implements UserSequences {
@@ -701,13 +895,9 @@ public final class JdbcCheckpointStore implements CheckpointStore, AutoCloseable
      * @throws CheckpointArgumentException if a name is null or blank
      */
     public Builder insertOnlyTables(Collection<String> tables) {
-      for (String table : Objects.requireNonNull(tables, "tables")) {
-        if (table == null || table.isBlank()) {
-          throw new CheckpointArgumentException(
-              "insert-only table names must be non-blank, got " + (table == null ? "null" : "\"" + table + "\""));
-        }
-        insertOnlyTables.add(table);
-      }
+      Set<String> all = InsertOnlyTables.union(insertOnlyTables, tables);
+      insertOnlyTables.clear();
+      insertOnlyTables.addAll(all);
       return this;
     }
 
@@ -740,6 +930,10 @@ public final class JdbcCheckpointStore implements CheckpointStore, AutoCloseable
         store.lock.lock();
         try {
           store.opened = true;
+          if (ownedConnection == null) {
+            store.callerWatch = store.dialect
+                .watchTransactionEnds(handle, store::callerTransactionEnded).orElse(null);
+          }
         } finally {
           store.lock.unlock();
         }

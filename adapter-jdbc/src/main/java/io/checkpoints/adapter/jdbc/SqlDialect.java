@@ -231,6 +231,71 @@ public interface SqlDialect {
   record QueuedWrite(long sequence, boolean gateArmed) {}
 
   /**
+   * Reads the oldest queued writes, in queue order ({@code ps_crud.id}), decoding each row's
+   * {@code data} ({@code {"op": ..., "id": ..., "type": ..., "data": {...}}}) in the database where
+   * it can. Rows written by PowerSync SDKs or the reference core may lack {@code "data"} (a DELETE)
+   * or carry further members ({@code "old"}, {@code "metadata"}), which are ignored. The store
+   * checks the decoded rows and reports a row it cannot use.
+   *
+   * @param handle the connection
+   * @param limit the most rows to return; at least 1
+   * @return up to {@code limit} rows, oldest first
+   */
+  List<QueuedRow> firstQueuedRows(Handle handle, int limit);
+
+  /**
+   * Reads the writes with the smallest {@code ps_crud.tx_id}, in queue order, decoded as
+   * {@link #firstQueuedRows} decodes them.
+   *
+   * @param handle the connection
+   * @return the rows; empty if the queue is empty
+   */
+  List<QueuedRow> firstTransactionRows(Handle handle);
+
+  /**
+   * One {@code ps_crud} row as a dialect decoded it; the store checks it. Immutable and
+   * thread-safe.
+   *
+   * @param sequence {@code ps_crud.id}
+   * @param transactionId {@code ps_crud.tx_id}, null for SQL NULL
+   * @param decoded whether {@code data} is the text of a JSON object; when false, the members
+   *     below are null
+   * @param operation the {@code "op"} member if it is a string, else null
+   * @param table the {@code "type"} member if it is a string, else null
+   * @param rowId the {@code "id"} member if it is a string (a number as its text), else null
+   * @param dataJson the {@code "data"} member as JSON text beginning with its first character
+   *     ({@code {}} for an object), or null when the member is absent or JSON {@code null}
+   */
+  record QueuedRow(long sequence, Long transactionId, boolean decoded, String operation,
+      String table, String rowId, String dataJson) {}
+
+  /**
+   * Starts telling {@code listener} how each transaction on this connection ends, also one the
+   * caller began and commits or rolls back itself: how a store joined to a caller's transaction
+   * runs its completion callbacks when the caller ends it. Called once, for a store on a caller's
+   * connection. The listener may be told on any thread that ends a transaction on the connection,
+   * while the database is ending it; it must not use the connection.
+   *
+   * @param handle the caller's connection
+   * @param listener told {@code true} after a commit, {@code false} after a rollback
+   * @return what stops the telling, or empty if the database cannot tell (the default): the store
+   *     then runs the callbacks at the end of its own outermost call, as committed
+   */
+  default Optional<AutoCloseable> watchTransactionEnds(Handle handle, TransactionEndListener listener) {
+    return Optional.empty();
+  }
+
+  /**
+   * Told how a transaction on a connection ended; see {@link #watchTransactionEnds}.
+   * Implementations must be thread-safe: any thread that ends a transaction may tell them.
+   */
+  @FunctionalInterface
+  interface TransactionEndListener {
+    /** @param committed true after a commit, false after a rollback */
+    void ended(boolean committed);
+  }
+
+  /**
    * The sequence of the latest write ever queued: never lower than any {@code ps_crud} id that
    * existed, also after deletes and clears (SQLite: the {@code AUTOINCREMENT} high-water mark).
    *
@@ -277,6 +342,17 @@ public interface SqlDialect {
             + " THEN next_tx + 1 ELSE 2 END"
             + " RETURNING next_tx - 1")
         .orElseThrow();
+  }
+
+  /**
+   * Undoes {@link #takeTransactionId} when the write it was taken for was refused, so that refused
+   * input changes nothing: {@code next_tx} of row 1 becomes {@code txId} again.
+   *
+   * @param handle the connection
+   * @param txId the id {@link #takeTransactionId} returned in this transaction
+   */
+  default void giveBackTransactionId(Handle handle, long txId) {
+    handle.createUpdate("UPDATE ps_tx SET next_tx = :txId WHERE id = 1").bind("txId", txId).execute();
   }
 
   /** @return the highest id of per-user sequence {@code :user} (a user key), as column 1 */

@@ -9,7 +9,6 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.OptionalInt;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.locks.ReentrantLock;
@@ -26,9 +25,12 @@ import org.jdbi.v3.core.JdbiException;
  * reference core or an SDK) is used as it is; the store only adds its per-user sequence table. A
  * database at version 13 is refused unless {@link SqliteStoreOptions#withLegacySchemaMigration}
  * asks to migrate it ({@link SqliteMigrations}); other versions are refused. A missing or empty
- * file gets only the tables this library needs ({@code ps_kv}, {@code ps_crud}, {@code ps_tx} with
- * the reference's definitions, and the per-user sequence table): it is not a full PowerSync
- * database, and the reference core does not open it.
+ * file becomes a PowerSync database at version 14, exactly as the reference core's
+ * {@code powersync_init} makes one, plus the per-user sequence table, so the reference core and
+ * the PowerSync SDKs open it. Any other file (another application's database, a file of this
+ * library's earlier version, tables of another shape) is refused with a
+ * {@link SqliteFileRefusedException} before anything is written to it: it stays byte for byte as
+ * it was ({@link SqliteDatabaseFile}).
  *
  * <p><b>Transactions.</b> {@link #open} gives the store a connection of its own: WAL journal, a
  * busy timeout, and {@code BEGIN IMMEDIATE} for every transaction, so a concurrent writer makes a
@@ -46,6 +48,13 @@ import org.jdbi.v3.core.JdbiException;
  * unless the write is insert-only) or by SQL (a TEMP trigger, present only on connections this
  * library uses, arms it unless the table is declared insert-only in the options). Connections of
  * the reference core or an SDK keep the reference's behaviour. See {@code docs/sqlite.md}.
+ *
+ * <p><b>Completion callbacks</b> ({@link io.checkpoints.ports.CheckpointTransaction#afterCompletion})
+ * run after the store's own transactions end and, for a store joined to a caller's open
+ * transaction, when the caller commits or rolls back: sqlite-jdbc's commit and rollback hooks
+ * tell the store, and the callbacks run on the thread that ends the transaction, while SQLite
+ * ends it (they must not use that connection). After {@link #close()} every transaction fails with
+ * a {@link io.checkpoints.ports.CheckpointStateException} of reason {@code STORE_CLOSED}.
  *
  * <p>Thread-safe: transactions are serialised on the store's connection, and the transactions a
  * store begins itself (not those it joins) queue on one lock per database file in this JVM. A
@@ -70,8 +79,10 @@ public final class SqliteCheckpointStore implements CheckpointStore, AutoCloseab
    *
    * @param file the database file; its directory must exist
    * @return the store; close it to close its connection
-   * @throws CheckpointStorageException if the file cannot be opened, is a PowerSync database at
-   *     another schema version than 14, or has tables of another shape
+   * @throws io.checkpoints.ports.CheckpointArgumentException if the path is a directory
+   * @throws SqliteFileRefusedException if the file is not one a store may use (see the class
+   *     documentation); it is unchanged
+   * @throws CheckpointStorageException if the file cannot be opened
    */
   public static SqliteCheckpointStore open(Path file) {
     return open(file, SqliteStoreOptions.defaults());
@@ -83,19 +94,22 @@ public final class SqliteCheckpointStore implements CheckpointStore, AutoCloseab
    * @param file the database file; its directory must exist
    * @param options how to open and use it
    * @return the store; close it to close its connection
-   * @throws CheckpointStorageException if the file cannot be opened, is a PowerSync database at
-   *     another schema version than 14 (13 is migrated if the options ask for it), or has tables of
-   *     another shape
+   * @throws io.checkpoints.ports.CheckpointArgumentException if the path is a directory
+   * @throws SqliteFileRefusedException if the file is not one a store may use (see the class
+   *     documentation; 13 is migrated if the options ask for it); it is unchanged
+   * @throws CheckpointStorageException if the file cannot be opened
    */
   public static SqliteCheckpointStore open(Path file, SqliteStoreOptions options) {
     Objects.requireNonNull(file, "file");
     Objects.requireNonNull(options, "options");
-    Connection connection = SqliteConnections.open(file, options);
+    // Read-only first: a file the store refuses is left exactly as it was.
+    SqliteDatabaseFile.inspect(file).requireUsableByStore(options);
+    Connection connection = SqliteConnections.openWal(file, options);
     Handle handle = null;
     try {
       handle = Jdbi.create(connection).open();
       Path realFile = realPath(file);
-      checkSchemaVersion(handle, options);
+      checkSchemaVersion(handle, file.toString(), options);
       Handle owned = handle;
       JdbcCheckpointStore delegate = configure(handle, options)
           .ownedBy(() -> {
@@ -135,8 +149,9 @@ public final class SqliteCheckpointStore implements CheckpointStore, AutoCloseab
    *
    * @param connection the caller's connection; the store never closes it
    * @return the store
-   * @throws CheckpointStorageException if the database is a PowerSync database at another schema
-   *     version than 14, or has tables of another shape
+   * @throws SqliteFileRefusedException if the database is not one a store may use (see the class
+   *     documentation); nothing is written to it
+   * @throws CheckpointStorageException if the database cannot be read
    */
   public static SqliteCheckpointStore join(Connection connection) {
     return join(connection, SqliteStoreOptions.defaults());
@@ -171,7 +186,7 @@ public final class SqliteCheckpointStore implements CheckpointStore, AutoCloseab
     Objects.requireNonNull(options, "options");
     try {
       SqliteMigrations.inTransaction(handle, () -> {
-        checkSchemaVersion(handle, options);
+        checkSchemaVersion(handle, databaseFile(handle).map(Path::toString).orElse(null), options);
         return null;
       });
     } catch (JdbiException e) {
@@ -210,27 +225,24 @@ public final class SqliteCheckpointStore implements CheckpointStore, AutoCloseab
     return builder;
   }
 
-  /** Refuses schema versions other than 14 (or migrates 13 if asked); a fresh file has none. */
-  private static void checkSchemaVersion(Handle handle, SqliteStoreOptions options) {
-    OptionalInt version = SqliteMigrations.schemaVersion(handle);
-    if (version.isEmpty() || version.getAsInt() == SqliteMigrations.CURRENT_VERSION) {
-      return;
+  /**
+   * Refuses what a store must not use (see {@link SqliteDatabaseFile}); migrates version 13 if
+   * the options ask for it. A new database has no version yet: the store's first transaction
+   * creates it.
+   */
+  private static void checkSchemaVersion(Handle handle, String name, SqliteStoreOptions options) {
+    SqliteDatabaseFile contents;
+    try {
+      contents = SqliteDatabaseFile.of(name, handle.getConnection());
+    } catch (SQLException e) {
+      throw SqliteDialect.storageFailure("could not read the schema", e);
     }
-    int found = version.getAsInt();
-    if (found == SqliteMigrations.LEGACY_VERSION && options.migratesLegacySchema()) {
+    contents.requireUsableByStore(options);
+    if (contents.schemaVersion().orElse(SqliteMigrations.CURRENT_VERSION)
+        == SqliteMigrations.LEGACY_VERSION) {
       SqliteMigrations.inTransaction(handle,
           () -> SqliteMigrations.migrate(handle, SqliteMigrations.CURRENT_VERSION));
-      return;
     }
-    if (found == SqliteMigrations.LEGACY_VERSION) {
-      throw new CheckpointStorageException("the database is a PowerSync database at schema version 13,"
-          + " which keeps the apply gate in ps_buckets.$local; migrate it to 14 first"
-          + " (SqliteMigrations.migrate, or SqliteStoreOptions.withLegacySchemaMigration(true))");
-    }
-    throw new CheckpointStorageException("the database is a PowerSync database at schema version "
-        + found + "; this library works on version " + SqliteMigrations.CURRENT_VERSION
-        + (found > SqliteMigrations.CURRENT_VERSION ? " and refuses a newer one it does not know"
-            : " (and migrates 13)"));
   }
 
   @Override

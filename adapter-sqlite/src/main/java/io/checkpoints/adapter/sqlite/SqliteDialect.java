@@ -12,12 +12,15 @@ import java.util.Optional;
 import java.util.Set;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.JdbiException;
+import org.sqlite.SQLiteCommitListener;
+import org.sqlite.SQLiteConnection;
+import org.sqlite.core.DB;
 
 /**
  * SQLite, on the PowerSync database format. Stateless and thread-safe.
  *
- * <p>The tables it creates in a fresh file have exactly the reference core's definitions
- * ({@code ps_kv}, {@code ps_crud}, {@code ps_tx}), plus the per-user sequence table. Local writes
+ * <p>A new file gets the schema of a PowerSync database at version 14 ({@link PowerSyncSchema}),
+ * plus the per-user sequence table; a PowerSync database gets the per-user table. Local writes
  * arm the gate through a TEMP trigger, which exists only on this library's connections: see
  * {@code docs/sqlite.md} for why.
  */
@@ -31,16 +34,6 @@ final class SqliteDialect implements SqlDialect {
   static final String ARMING_TRIGGER = "checkpoints_local_write_arms_gate";
   static final String INSERT_ONLY_TABLES = "checkpoints_insert_only_tables";
   static final String ARMING_PAUSED = "checkpoints_arming_paused";
-
-  private static final List<String> SCHEMA = List.of(
-      "CREATE TABLE IF NOT EXISTS ps_kv(key TEXT PRIMARY KEY NOT NULL, value BLOB)",
-      "CREATE TABLE IF NOT EXISTS ps_crud (id INTEGER PRIMARY KEY AUTOINCREMENT, data TEXT, tx_id INTEGER)",
-      "CREATE TABLE IF NOT EXISTS ps_tx(id INTEGER PRIMARY KEY NOT NULL, current_tx INTEGER, next_tx INTEGER)",
-      "INSERT OR IGNORE INTO ps_tx(id, current_tx, next_tx) VALUES (1, NULL, 1)",
-      "CREATE TABLE IF NOT EXISTS " + USER_SEQUENCE_TABLE + "(\n"
-          + "  user_key TEXT PRIMARY KEY NOT NULL,\n"
-          + "  last_request_id INTEGER NOT NULL\n"
-          + ") STRICT");
 
   private static final List<String> ARMING = List.of(
       "CREATE TEMP TABLE IF NOT EXISTS " + INSERT_ONLY_TABLES + "(name TEXT PRIMARY KEY NOT NULL)",
@@ -80,7 +73,82 @@ final class SqliteDialect implements SqlDialect {
       + " RETURNING id, EXISTS (SELECT 1 FROM temp.sqlite_master"
       + " WHERE type = 'trigger' AND name = '" + ARMING_TRIGGER + "') AND " + armsGateFor("data");
 
+  /**
+   * The columns of {@link SqlDialect.QueuedRow}, decoded by SQLite: {@code data} is checked to be
+   * a JSON object before any member is extracted (CASE evaluates in order; a malformed text would
+   * make json_extract fail), and {@code ->} gives the data member as compact JSON text.
+   */
+  private static final String QUEUED_ROW_COLUMNS = "SELECT id, tx_id,"
+      + " CASE WHEN json_valid(data) THEN json_type(data) = 'object' ELSE 0 END,"
+      + inObject("CASE WHEN json_type(data, '$.op') = 'text' THEN data ->> '$.op' END") + ","
+      + inObject("CASE WHEN json_type(data, '$.type') = 'text' THEN data ->> '$.type' END") + ","
+      + inObject("CASE WHEN json_type(data, '$.id') IN ('text', 'integer')"
+          + " THEN CAST(data ->> '$.id' AS TEXT) END") + ","
+      + inObject("CASE WHEN json_type(data, '$.data') <> 'null' THEN data -> '$.data' END")
+      + " FROM ps_crud";
+
+  /** {@code expression} where {@code data} is a JSON object, else NULL; nested CASE keeps the order. */
+  private static String inObject(String expression) {
+    return " CASE WHEN json_valid(data) THEN CASE WHEN json_type(data) = 'object' THEN "
+        + expression + " END END";
+  }
+
+  private static final String FIRST_QUEUED_ROWS = QUEUED_ROW_COLUMNS + " ORDER BY id LIMIT :limit";
+
+  private static final String FIRST_TRANSACTION_ROWS = QUEUED_ROW_COLUMNS
+      + " WHERE tx_id = (SELECT min(tx_id) FROM ps_crud) ORDER BY id";
+
   private SqliteDialect() {}
+
+  @Override
+  public List<QueuedRow> firstQueuedRows(Handle handle, int limit) {
+    return handle.createQuery(FIRST_QUEUED_ROWS).bind("limit", limit).map((rs, ctx) -> queuedRow(rs)).list();
+  }
+
+  @Override
+  public List<QueuedRow> firstTransactionRows(Handle handle) {
+    return handle.createQuery(FIRST_TRANSACTION_ROWS).map((rs, ctx) -> queuedRow(rs)).list();
+  }
+
+  private static QueuedRow queuedRow(java.sql.ResultSet rs) throws SQLException {
+    long txId = rs.getLong(2);
+    Long transactionId = rs.wasNull() ? null : txId;
+    return new QueuedRow(rs.getLong(1), transactionId, rs.getBoolean(3), rs.getString(4),
+        rs.getString(5), rs.getString(6), rs.getString(7));
+  }
+
+  /**
+   * sqlite-jdbc's commit and rollback hooks ({@code sqlite3_commit_hook},
+   * {@code sqlite3_rollback_hook}) on the caller's connection. The commit hook runs while SQLite
+   * commits, on the committing thread: the store's callbacks run there, and must not use the
+   * connection.
+   */
+  @Override
+  public Optional<AutoCloseable> watchTransactionEnds(Handle handle, TransactionEndListener listener) {
+    DB database;
+    try {
+      Connection connection = handle.getConnection();
+      if (!connection.isWrapperFor(SQLiteConnection.class)) {
+        return Optional.empty();
+      }
+      database = connection.unwrap(SQLiteConnection.class).getDatabase();
+    } catch (SQLException e) {
+      throw storageFailure("could not reach the connection's database", e);
+    }
+    SQLiteCommitListener hook = new SQLiteCommitListener() {
+      @Override
+      public void onCommit() {
+        listener.ended(true);
+      }
+
+      @Override
+      public void onRollback() {
+        listener.ended(false);
+      }
+    };
+    database.addCommitListener(hook);
+    return Optional.of(() -> database.removeCommitListener(hook));
+  }
 
   @Override
   public Optional<String> incrementCounter() {
@@ -141,24 +209,19 @@ final class SqliteDialect implements SqlDialect {
 
   @Override
   public void ensureSchema(Handle handle) {
-    for (String statement : SCHEMA) {
-      handle.execute(statement);
+    // Decided again inside the store's transaction: the file may have changed since it was
+    // looked at before opening.
+    SqliteDatabaseFile contents;
+    try {
+      contents = SqliteDatabaseFile.of(null, handle.getConnection());
+    } catch (SQLException e) {
+      throw storageFailure("could not read the schema", e);
     }
-    requireColumns(handle, "ps_kv", "key,value");
-    requireColumns(handle, "ps_crud", "id,data,tx_id");
-    requireColumns(handle, "ps_tx", "id,current_tx,next_tx");
-    requireColumns(handle, USER_SEQUENCE_TABLE, "user_key,last_request_id");
-  }
-
-  private static void requireColumns(Handle handle, String table, String columns) {
-    String actual = handle.createQuery(
-            "SELECT group_concat(name, ',') FROM (SELECT name FROM pragma_table_info(:table) ORDER BY cid)")
-        .bind("table", table)
-        .mapTo(String.class)
-        .one();
-    if (!columns.equals(actual)) {
-      throw new CheckpointStorageException("table " + table + " has the columns (" + actual
-          + "), expected (" + columns + ") as in a PowerSync database; this file cannot be used");
+    if (contents.isNew()) {
+      PowerSyncSchema.create(handle);
+    } else {
+      contents.requireUsableByStore(SqliteStoreOptions.defaults());
+      handle.execute(PowerSyncSchema.USER_SEQUENCE);
     }
   }
 

@@ -3,15 +3,12 @@ package io.checkpoints.adapter.sqlite;
 import io.checkpoints.ports.CheckpointArgumentException;
 import io.checkpoints.ports.CheckpointException;
 import io.checkpoints.ports.CheckpointStorageException;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.OptionalInt;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
@@ -30,9 +27,15 @@ import org.jdbi.v3.core.JdbiException;
  * transaction ({@code BEGIN IMMEDIATE}, or a savepoint inside the caller's open transaction) and
  * is idempotent: migrating to the version the database has changes nothing.
  *
- * <p>A database with another schema version, or without {@code ps_migration} (a fresh file of this
- * library is not a PowerSync database), is refused with a {@link CheckpointStorageException} that
- * says so, and nothing is changed.
+ * <p>A file of this library's earlier version ({@link SqliteDatabaseFile.Kind#EARLIER_LIBRARY_VERSION}:
+ * only {@code ps_kv}, {@code ps_crud}, {@code ps_tx} and the per-user sequence table, no
+ * {@code ps_migration}) is upgraded in the same one transaction: the rest of the version 14 schema
+ * is created around its tables, which keep their rows, and versions 1 to 14 are recorded as the
+ * reference records them; then it is migrated down if the target is 13.
+ *
+ * <p>Any other file (another schema version, another application's database, an empty file) is
+ * refused with a {@link CheckpointStorageException} that says what it is, before anything writes
+ * to it; {@link #migrate(Path, int)} also leaves the journal mode as it is.
  *
  * <p>Stateless and thread-safe; a connection must not be used by two threads at once.
  */
@@ -44,7 +47,13 @@ public final class SqliteMigrations {
   /** Schema version 14: the gate in {@code ps_kv}; what the reference core 0.5.3 creates. */
   public static final int CURRENT_VERSION = 14;
 
-  private static final String DOWN_MIGRATION_14 = loadDownMigration14();
+  /**
+   * The {@link Result#fromVersion()} of a file of this library's earlier version, which has no
+   * {@code ps_migration} and so no schema version.
+   */
+  public static final int NO_SCHEMA_VERSION = 0;
+
+  private static final String DOWN_MIGRATION_14 = PowerSyncSchema.resource("down-migration-14.json");
 
   /** The reference core's up migration 13 -> 14, statement by statement. */
   private static final List<String> UP_14 = List.of(
@@ -84,6 +93,11 @@ public final class SqliteMigrations {
     /** @return whether the migration changed the database */
     public boolean changed() {
       return fromVersion != toVersion;
+    }
+
+    /** @return whether the file was one of this library's earlier version, now a PowerSync database */
+    public boolean upgradedEarlierLibraryFile() {
+      return fromVersion == NO_SCHEMA_VERSION;
     }
   }
 
@@ -129,20 +143,22 @@ public final class SqliteMigrations {
   /**
    * Migrates the database file to {@code targetVersion} on a connection of its own.
    *
-   * @param file the PowerSync database file; it must exist
+   * @param file the PowerSync database file, or a file of this library's earlier version; it
+   *     must exist
    * @param targetVersion {@link #LEGACY_VERSION} or {@link #CURRENT_VERSION}
    * @return the versions before and after
    * @throws CheckpointArgumentException if the target is neither 13 nor 14, or the file is missing
-   * @throws CheckpointStorageException if the database is not at version 13 or 14, or the
-   *     migration failed (it was then rolled back)
+   *     or a directory
+   * @throws SqliteFileRefusedException if the file is neither a PowerSync database at version 13
+   *     or 14 nor a file of this library's earlier version; it is unchanged
+   * @throws CheckpointStorageException if the migration failed (it was then rolled back)
    */
   public static Result migrate(Path file, int targetVersion) {
     Objects.requireNonNull(file, "file");
     requireSupportedTarget(targetVersion);
-    if (!java.nio.file.Files.isRegularFile(file)) {
-      throw new CheckpointArgumentException("no database file at " + file);
-    }
-    try (Connection connection = SqliteConnections.open(file, SqliteStoreOptions.defaults())) {
+    // Read-only first: a file this refuses is left exactly as it was.
+    SqliteDatabaseFile.inspect(file).requireMigratable();
+    try (Connection connection = SqliteConnections.openExisting(file, SqliteStoreOptions.defaults())) {
       return migrate(connection, targetVersion);
     } catch (SQLException e) {
       throw SqliteDialect.storageFailure("could not close " + file, e);
@@ -176,7 +192,12 @@ public final class SqliteMigrations {
     if (from == targetVersion) {
       return new Result(from, from);
     }
-    if (targetVersion == CURRENT_VERSION) {
+    if (from == NO_SCHEMA_VERSION) {
+      PowerSyncSchema.create(handle);
+      if (targetVersion == LEGACY_VERSION) {
+        runStoredDownMigration(handle);
+      }
+    } else if (targetVersion == CURRENT_VERSION) {
       for (String statement : UP_14) {
         handle.execute(statement);
       }
@@ -239,25 +260,31 @@ public final class SqliteMigrations {
 
   private record Statement(String sql, String params) {}
 
+  /** The version to migrate from, {@link #NO_SCHEMA_VERSION} for an earlier file of this library. */
   private static int requireMigratableVersion(Handle handle) {
-    OptionalInt version = schemaVersion(handle);
-    if (version.isEmpty()) {
-      throw new CheckpointStorageException("the database has no ps_migration table: it is not a"
-          + " PowerSync database (a file this library created holds only its own tables and has no"
-          + " schema versions to migrate)");
+    SqliteDatabaseFile contents;
+    try {
+      contents = SqliteDatabaseFile.of(null, handle.getConnection());
+    } catch (SQLException e) {
+      throw SqliteDialect.storageFailure("could not read the schema", e);
     }
-    int found = version.getAsInt();
+    contents.requireMigratable();
+    return contents.schemaVersion().orElse(NO_SCHEMA_VERSION);
+  }
+
+  /** Why a PowerSync schema version cannot be migrated, or empty for 13 and 14. */
+  static Optional<String> unmigratableVersion(int found) {
     if (found > CURRENT_VERSION) {
-      throw new CheckpointStorageException("the database is at schema version " + found
+      return Optional.of("the database is at schema version " + found
           + ", newer than this library knows (" + LEGACY_VERSION + " and " + CURRENT_VERSION
           + "); refusing to touch it");
     }
     if (found < LEGACY_VERSION) {
-      throw new CheckpointStorageException("the database is at schema version " + found
+      return Optional.of("the database is at schema version " + found
           + ", older than " + LEGACY_VERSION + "; let the PowerSync SDK (powersync_init) bring it to "
           + LEGACY_VERSION + " or " + CURRENT_VERSION + " first");
     }
-    return found;
+    return Optional.empty();
   }
 
   private static void requireSupportedTarget(int targetVersion) {
@@ -317,14 +344,4 @@ public final class SqliteMigrations {
     return result;
   }
 
-  private static String loadDownMigration14() {
-    try (InputStream in = SqliteMigrations.class.getResourceAsStream("down-migration-14.json")) {
-      if (in == null) {
-        throw new IllegalStateException("resource down-migration-14.json is missing from the jar");
-      }
-      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
 }

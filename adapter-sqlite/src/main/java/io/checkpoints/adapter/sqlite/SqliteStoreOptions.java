@@ -1,11 +1,11 @@
 package io.checkpoints.adapter.sqlite;
 
+import io.checkpoints.adapter.jdbc.InsertOnlyTables;
 import io.checkpoints.ports.CheckpointArgumentException;
 import io.checkpoints.ports.ClientId;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Collection;
-import java.util.LinkedHashSet;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -115,16 +115,8 @@ public final class SqliteStoreOptions {
    * @throws CheckpointArgumentException if a name is null or blank
    */
   public SqliteStoreOptions withInsertOnlyTables(Collection<String> tables) {
-    Set<String> all = new LinkedHashSet<>(insertOnlyTables);
-    for (String table : Objects.requireNonNull(tables, "tables")) {
-      if (table == null || table.isBlank()) {
-        throw new CheckpointArgumentException("insert-only table names must be non-blank, got "
-            + (table == null ? "null" : "\"" + table + "\""));
-      }
-      all.add(table);
-    }
     return new SqliteStoreOptions(busyTimeout, synchronous, clientIdIfAbsent,
-        Set.copyOf(all), migrateLegacySchema);
+        InsertOnlyTables.union(insertOnlyTables, tables), migrateLegacySchema);
   }
 
   /**

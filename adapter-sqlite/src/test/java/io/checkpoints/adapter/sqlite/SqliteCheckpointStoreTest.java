@@ -10,6 +10,7 @@ import io.checkpoints.ports.CheckpointArgumentException;
 import io.checkpoints.ports.CheckpointMode;
 import io.checkpoints.ports.CheckpointRequest;
 import io.checkpoints.ports.CheckpointRequestId;
+import io.checkpoints.ports.CheckpointStateException;
 import io.checkpoints.ports.CheckpointStorageException;
 import io.checkpoints.ports.ClientId;
 import io.checkpoints.ports.LocalWrite;
@@ -41,22 +42,26 @@ class SqliteCheckpointStoreTest {
   // The file
 
   @Test
-  @DisplayName("a fresh file holds only this library's tables, defined as in a PowerSync database")
-  void freshFileHoldsOnlyOurTables() throws Exception {
+  @DisplayName("a fresh file is a PowerSync database at schema version 14, plus the per-user table")
+  void freshFileIsAPowerSyncDatabase() throws Exception {
     Path file = directory.resolve("fresh.db");
     SqliteCheckpointStore.open(file).close();
-    Path reference = version14(directory.resolve("reference.db"), connection -> { });
-    List<String> ours = schema(file, "");
-    assertThat(ours).extracting(row -> row.substring(0, row.indexOf('|'))).containsExactly(
-        "checkpoint_user_sequence", "ps_crud", "ps_kv", "ps_tx", "sqlite_autoindex_checkpoint_user_sequence_1",
-        "sqlite_autoindex_ps_kv_1", "sqlite_sequence");
-    assertThat(schema(reference, " WHERE name IN ('ps_kv', 'ps_crud', 'ps_tx')"))
-        .isEqualTo(schema(file, " WHERE name IN ('ps_kv', 'ps_crud', 'ps_tx')"));
+    assertThat(schema(file, " WHERE type = 'table'")).extracting(row -> row.substring(0, row.indexOf('|')))
+        .containsExactly("checkpoint_user_sequence", "ps_buckets", "ps_crud", "ps_kv", "ps_migration",
+            "ps_oplog", "ps_stream_subscriptions", "ps_sync_state", "ps_tx", "ps_untyped",
+            "ps_updated_rows", "sqlite_sequence");
     try (Connection connection = plain(file)) {
       assertThat(Sql.value(connection, "PRAGMA journal_mode")).isEqualTo("wal");
       assertThat(Sql.rows(connection, "SELECT * FROM ps_tx")).containsExactly("1|null|1");
+      assertThat(Sql.rows(connection, "SELECT id FROM ps_migration")).containsExactly(
+          "1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12", "13", "14");
+      assertThat(Sql.value(connection, "SELECT down_migrations FROM ps_migration WHERE id = 14"))
+          .isEqualTo(SqliteMigrations.downMigration14Json());
+      assertThat(Sql.value(connection, "SELECT count(*) FROM ps_migration WHERE id > 1"
+          + " AND (typeof(down_migrations) <> 'text' OR NOT json_valid(down_migrations))")).isEqualTo(0);
       assertThat(Sql.value(connection, "SELECT count(*) FROM sqlite_master WHERE name GLOB 'ps_data_*'")).isEqualTo(0);
     }
+    assertThat(SqliteMigrations.migrate(file, 14)).isEqualTo(new SqliteMigrations.Result(14, 14));
     assertThat(SqliteDialect.USER_SEQUENCE_TABLE).doesNotStartWith("ps_data_");
   }
 
@@ -131,7 +136,8 @@ class SqliteCheckpointStoreTest {
       Sql.execute(connection, "CREATE TABLE ps_kv(k TEXT, v TEXT)");
     }
     assertThatThrownBy(() -> SqliteCheckpointStore.open(file))
-        .isInstanceOf(CheckpointStorageException.class)
+        .isInstanceOf(SqliteFileRefusedException.class)
+        .hasMessageContaining("the table ps_kv and no ps_migration table")
         .hasMessageContaining("table ps_kv has the columns (k,v), expected (key,value)");
     assertThat(schema(file, "")).hasSize(1);
   }
@@ -159,8 +165,9 @@ class SqliteCheckpointStoreTest {
     store.close();
     store.close();
     assertThatThrownBy(() -> Reads.target(store))
-        .isInstanceOf(CheckpointStorageException.class)
-        .hasMessageContaining("closed");
+        .isInstanceOfSatisfying(CheckpointStateException.class, e -> assertThat(e.reason())
+            .isEqualTo(CheckpointStateException.Reason.STORE_CLOSED))
+        .hasMessage("the SQLite checkpoint store is closed");
   }
 
   @Test

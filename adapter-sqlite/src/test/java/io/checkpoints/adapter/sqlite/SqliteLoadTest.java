@@ -104,7 +104,10 @@ class SqliteLoadTest {
       }));
       threads.add(thread("uploader", deadline, errors, () -> {
         long through = client.barrier().uploadQueueSequence();
-        client.barrier().markUploaded(through);
+        store.inTransaction(tx -> {
+          tx.uploadQueue().removeThrough(through);
+          return null;
+        });
         uploadedThrough.accumulateAndGet(through, Math::max);
         UploadCheckpointAllocation allocation = client.sequence().allocateForUpload();
         record.accept(allocation.id().value());
@@ -129,7 +132,10 @@ class SqliteLoadTest {
       assertThat(violationTexts).as("checkpoints applied over queued writes").isEmpty();
 
       // Quiet now: one more upload round and a checkpoint for the latest id must open the gate.
-      client.barrier().markUploaded(Long.MAX_VALUE);
+      store.inTransaction(tx -> {
+        tx.uploadQueue().removeThrough(Long.MAX_VALUE);
+        return null;
+      });
       UploadCheckpointAllocation last = client.sequence().allocateForUpload();
       assertThat(client.barrier().targetAcceptedRequest(last, last.id())).isTrue();
       client.handleLine(new SyncLine.Checkpoint("final", Optional.of(WriteCheckpoint.of(last.id().value()))));

@@ -180,15 +180,18 @@ class SqliteMigrationsTest {
   }
 
   @Test
-  @DisplayName("a file of this library is not a PowerSync database: refused, unchanged")
+  @DisplayName("a database of another application is refused, unchanged")
   void refusesAFileWithoutSchemaVersions() throws Exception {
-    Path ours = directory.resolve("ours.db");
-    SqliteCheckpointStore.open(ours).close();
-    List<String> tables = tables(ours);
-    assertThatThrownBy(() -> SqliteMigrations.migrate(ours, 14))
-        .isInstanceOf(CheckpointStorageException.class)
-        .hasMessageContaining("no ps_migration table: it is not a PowerSync database");
-    assertThat(tables(ours)).isEqualTo(tables);
+    Path other = directory.resolve("other.db");
+    try (Connection connection = new org.sqlite.SQLiteConfig().createConnection("jdbc:sqlite:" + other)) {
+      Sql.execute(connection, "CREATE TABLE notes(id INTEGER PRIMARY KEY, body TEXT)");
+    }
+    List<String> tables = tables(other);
+    assertThatThrownBy(() -> SqliteMigrations.migrate(other, 14))
+        .isInstanceOf(SqliteFileRefusedException.class)
+        .hasMessageContaining("not a PowerSync database")
+        .hasMessageContaining("the table notes and no ps_migration table");
+    assertThat(tables(other)).isEqualTo(tables);
   }
 
   @Test

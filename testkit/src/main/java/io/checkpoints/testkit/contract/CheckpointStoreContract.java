@@ -4,17 +4,24 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.checkpoints.ports.CheckpointArgumentException;
 import io.checkpoints.ports.CheckpointRequestId;
 import io.checkpoints.ports.CheckpointStateException;
+import io.checkpoints.ports.CheckpointStorageException;
 import io.checkpoints.ports.CheckpointStore;
 import io.checkpoints.ports.CheckpointTransaction;
 import io.checkpoints.ports.ClearFlags;
 import io.checkpoints.ports.ClientId;
 import io.checkpoints.ports.LocalWrite;
+import io.checkpoints.ports.QueuedWrite;
 import io.checkpoints.ports.UserKey;
 import io.checkpoints.ports.WriteCheckpoint;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -24,6 +31,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -36,6 +44,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -59,9 +68,15 @@ import org.junit.jupiter.params.provider.ValueSource;
  *
  * <p>It covers absent and present values of every key; setting, overwriting and deleting the
  * target, the counter, last seen (any signed 64-bit value) and last applied; a stable client id;
- * the upload queue and its sequence numbers; the per-user sequences; {@code clear}; rollback of
- * every kind of change on any exception; nested transactions; and serialised concurrent
- * read-modify-write transactions.
+ * the upload queue, its sequence numbers and its reads ({@code firstWrites}, {@code
+ * firstTransaction}, rows written by SQL where the store has a JDBC connection); the refusal of data
+ * that is not a JSON object, with the same message on every store; the per-user sequences;
+ * {@code clear}; rollback of every kind of change on any exception; nested transactions;
+ * completion callbacks, also in a caller's transaction ({@link #newCallerConnection()}); a closed
+ * store; and serialised concurrent read-modify-write transactions. The optional fast paths are
+ * checked as the store declares them ({@link #offersIncrementFastPath()},
+ * {@link #armsGateInTheInsert()}). Every test fails after 120 s instead of hanging on a store that
+ * blocks.
  *
  * <p>An adapter with a real difference from one of the few expectations listed in
  * {@link Expectation} declares it, with the reason, by overriding {@link #differences()}; the test
@@ -70,6 +85,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * <p>Not thread-safe: JUnit creates one instance per test method and runs it on one thread; the
  * concurrency tests start their own threads on the store only.
  */
+@Timeout(value = 120, unit = TimeUnit.SECONDS) // a store that blocks fails instead of hanging
 public abstract class CheckpointStoreContract {
 
   /** Users for the per-user sequence tests. */
@@ -107,6 +123,61 @@ public abstract class CheckpointStoreContract {
    */
   protected Differences differences() {
     return Differences.none();
+  }
+
+  /**
+   * Whether the store offers the optional fast path of
+   * {@link io.checkpoints.ports.CheckpointState#incrementLastRequested()}. The default, false,
+   * expects the port's default: always empty, nothing changed.
+   *
+   * @return whether the increment adds one in one statement
+   */
+  protected boolean offersIncrementFastPath() {
+    return false;
+  }
+
+  /**
+   * Whether {@link CheckpointTransaction#enqueueArmingGate} arms the gate in the statement that
+   * queues the write (for a table not declared insert-only). The default, false, expects the
+   * port's default: only the queue changes and {@code gateArmed} is false.
+   *
+   * @return whether the store's insert arms the gate and says so
+   */
+  protected boolean armsGateInTheInsert() {
+    return false;
+  }
+
+  /**
+   * The hook for the joined-store variants of the completion tests: a caller's connection with a
+   * transaction of the caller's own that a store joins. A store that works on JDBC connections
+   * ({@code unwrap(Connection.class)} answers) must supply it; the default supplies none.
+   *
+   * @return a fresh caller's connection with a store joined to it, or empty
+   */
+  protected Optional<CallerConnection> newCallerConnection() {
+    return Optional.empty();
+  }
+
+  /**
+   * A caller's connection, its own transactions, and a store joined to it. Used by one test on
+   * one thread.
+   */
+  public interface CallerConnection extends AutoCloseable {
+    /** @return the store joined to this connection */
+    CheckpointStore store();
+
+    /** Begins the caller's own transaction on the connection. */
+    void begin();
+
+    /** Commits the caller's transaction. */
+    void commit();
+
+    /** Rolls back the caller's transaction. */
+    void rollback();
+
+    /** Closes the joined store and the connection. */
+    @Override
+    void close();
   }
 
   @BeforeEach
@@ -233,12 +304,18 @@ public abstract class CheckpointStoreContract {
 
   @ParameterizedTest
   @ValueSource(longs = {1, 41, MAX - 1})
-  @DisplayName("incrementing the counter adds one and stores it")
+  @DisplayName("the increment fast path adds one and stores it; a store without it answers empty and changes nothing")
   void incrementAddsOne(long value) {
     update(tx -> tx.state().setLastRequested(CheckpointRequestId.of(value)));
-    assertThat(store.<Optional<CheckpointRequestId>>inTransaction(tx -> tx.state().incrementLastRequested()))
-        .contains(CheckpointRequestId.of(value + 1));
-    assertThat(lastRequested()).contains(CheckpointRequestId.of(value + 1));
+    Optional<CheckpointRequestId> incremented =
+        store.inTransaction(tx -> tx.state().incrementLastRequested());
+    if (offersIncrementFastPath()) {
+      assertThat(incremented).contains(CheckpointRequestId.of(value + 1));
+      assertThat(lastRequested()).contains(CheckpointRequestId.of(value + 1));
+    } else {
+      assertThat(incremented).as("no fast path (the port's default)").isEmpty();
+      assertThat(lastRequested()).contains(CheckpointRequestId.of(value));
+    }
   }
 
   @Test
@@ -255,10 +332,12 @@ public abstract class CheckpointStoreContract {
   @DisplayName("an increment rolls back with its transaction")
   void incrementRollsBack() {
     update(tx -> tx.state().setLastRequested(CheckpointRequestId.of(7)));
-    catchThrowable(() -> store.inTransaction(tx -> {
-      tx.state().incrementLastRequested();
+    Throwable thrown = catchThrowable(() -> store.inTransaction(tx -> {
+      assertThat(tx.state().incrementLastRequested().isPresent())
+          .as("the increment offers a fast path").isEqualTo(offersIncrementFastPath());
       throw new IllegalStateException("roll back");
     }));
+    assertThat(thrown).hasMessage("roll back");
     assertThat(lastRequested()).contains(CheckpointRequestId.of(7));
   }
 
@@ -349,38 +428,37 @@ public abstract class CheckpointStoreContract {
     assertThat(lastRequested()).contains(CheckpointRequestId.of(9));
   }
 
-  @Test
-  @DisplayName("armGate sets the target to MAX and deletes last seen and last applied, nothing else")
-  void armGateArms() {
-    openGate();
-    update(tx -> tx.state().armGate());
-    assertThat(target()).contains(CheckpointRequestId.MAX);
-    assertThat(lastSeen()).isEmpty();
-    assertThat(lastApplied()).isEmpty();
-    assertThat(lastRequested()).contains(CheckpointRequestId.of(9));
-    assertThat(queueIsEmpty()).isTrue();
-    update(tx -> tx.state().armGate());
-    assertThat(target()).as("arming twice").contains(CheckpointRequestId.MAX);
-  }
-
-  // "logs": an adapter's test may declare it insert-only for SQL writes, which must not matter here.
+  // "logs": an adapter's test may declare it insert-only for SQL writes, so that the store's
+  // trigger does not arm for it: then the store must report gateArmed false.
   @ParameterizedTest
   @ValueSource(strings = {"items", "logs"})
-  @DisplayName("enqueueArmingGate queues the write and arms the gate, in one transaction")
-  void enqueueArmingGateQueuesAndArms(String table) {
+  @DisplayName("enqueueArmingGate queues the write and reports truly whether it armed the gate")
+  void enqueueArmingGateReportsWhatItDid(String table) {
     long before = write(tx -> tx.uploadQueue().enqueue(put("first")));
     openGate();
-    long sequence = write(tx -> {
-      long queued = tx.enqueueArmingGate(new LocalWrite(LocalWrite.Operation.PUT, table, "x", "{\"n\":1}", false));
-      assertThat(tx.state().target()).as("armed inside the transaction").contains(CheckpointRequestId.MAX);
+    CheckpointTransaction.Enqueued enqueued = write(tx -> {
+      CheckpointTransaction.Enqueued queued = tx.enqueueArmingGate(
+          new LocalWrite(LocalWrite.Operation.PUT, table, "x", "{\"n\":1}", false));
+      assertThat(tx.state().target()).as("the target inside the transaction")
+          .contains(queued.gateArmed() ? CheckpointRequestId.MAX : CheckpointRequestId.of(5));
       return queued;
     });
-    assertThat(sequence).isGreaterThan(before).isEqualTo(lastSequence());
+    assertThat(enqueued.sequence()).isGreaterThan(before).isEqualTo(lastSequence());
     assertThat(queueSize()).isEqualTo(2);
-    assertThat(target()).contains(CheckpointRequestId.MAX);
-    assertThat(lastSeen()).isEmpty();
-    assertThat(lastApplied()).isEmpty();
     assertThat(lastRequested()).contains(CheckpointRequestId.of(9));
+    if (enqueued.gateArmed()) {
+      assertThat(target()).contains(CheckpointRequestId.MAX);
+      assertThat(lastSeen()).isEmpty();
+      assertThat(lastApplied()).isEmpty();
+    } else {
+      assertThat(target()).as("not armed: only the queue changed").contains(CheckpointRequestId.of(5));
+      assertThat(lastSeen()).contains(WriteCheckpoint.of(5));
+      assertThat(lastApplied()).contains(WriteCheckpoint.of(5));
+    }
+    if (table.equals("items")) {
+      assertThat(enqueued.gateArmed()).as("whether this store arms the gate in the insert")
+          .isEqualTo(armsGateInTheInsert());
+    }
   }
 
   @Test
@@ -454,6 +532,202 @@ public abstract class CheckpointStoreContract {
     long afterSoftClear = write(tx -> tx.uploadQueue().enqueue(put("e")));
     assertThat(afterSoftClear).isGreaterThan(afterClear);
     assertThat(queueSize()).isEqualTo(1);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Reading the upload queue
+
+  @Test
+  @DisplayName("firstWrites reads the oldest writes in order with their fields; one transaction id per transaction")
+  void firstWritesReadsInOrder() {
+    long[] first = write(tx -> new long[] {
+        tx.uploadQueue().enqueue(LocalWrite.put("items", "a", "{\"n\":1}")),
+        tx.uploadQueue().enqueue(new LocalWrite(LocalWrite.Operation.PATCH, "items", "b", "{\"done\":true}", false)),
+        tx.uploadQueue().enqueue(new LocalWrite(LocalWrite.Operation.DELETE, "lists", "c", "{}", false))});
+    long second = write(tx -> tx.enqueueArmingGate(LocalWrite.put("lists", "d", "{\"x\":\"y\"}")).sequence());
+    List<QueuedWrite> all = firstWrites(Integer.MAX_VALUE);
+    assertThat(all).extracting(QueuedWrite::sequence).containsExactly(first[0], first[1], first[2], second);
+    assertThat(all).extracting(QueuedWrite::operation).containsExactly(LocalWrite.Operation.PUT,
+        LocalWrite.Operation.PATCH, LocalWrite.Operation.DELETE, LocalWrite.Operation.PUT);
+    assertThat(all).extracting(QueuedWrite::table).containsExactly("items", "items", "lists", "lists");
+    assertThat(all).extracting(QueuedWrite::rowId).containsExactly("a", "b", "c", "d");
+    assertThat(all).extracting(QueuedWrite::dataJson)
+        .containsExactly("{\"n\":1}", "{\"done\":true}", "{}", "{\"x\":\"y\"}");
+    long firstTransaction = all.get(0).transactionId();
+    assertThat(all.subList(0, 3)).extracting(QueuedWrite::transactionId).containsOnly(firstTransaction);
+    assertThat(all.get(3).transactionId()).as("the second transaction's id").isNotEqualTo(firstTransaction);
+    assertThat(firstWrites(1)).containsExactly(all.get(0));
+    assertThat(firstWrites(2)).containsExactlyElementsOf(all.subList(0, 2));
+    assertThat(firstWrites(4)).isEqualTo(all);
+    assertThat(firstWrites(5)).isEqualTo(all);
+    assertThat(queueSize()).as("reading removes nothing").isEqualTo(4);
+  }
+
+  @Test
+  @DisplayName("an empty queue reads as no writes and no transaction")
+  void emptyQueueReadsEmpty() {
+    assertThat(firstWrites(1)).isEmpty();
+    assertThat(firstWrites(Integer.MAX_VALUE)).isEmpty();
+    assertThat(firstTransaction()).isEmpty();
+    long[] s = enqueue(2);
+    update(tx -> tx.uploadQueue().removeThrough(s[1]));
+    assertThat(firstWrites(10)).as("after an upload").isEmpty();
+    assertThat(firstTransaction()).as("after an upload").isEmpty();
+  }
+
+  @ParameterizedTest
+  @ValueSource(ints = {0, -1, Integer.MIN_VALUE})
+  @DisplayName("firstWrites of fewer than 1 write is refused with a typed error and changes nothing")
+  void firstWritesRefusesLimitsBelowOne(int limit) {
+    fillEveryKey();
+    Snapshot before = snapshot();
+    List<QueuedWrite> queued = firstWrites(Integer.MAX_VALUE);
+    Throwable refused = store.inTransaction(tx -> catchThrowable(() -> tx.uploadQueue().firstWrites(limit)));
+    assertThat(refused).as("the refusal").isInstanceOf(CheckpointArgumentException.class)
+        .hasMessage("the number of queued writes to read must be at least 1, got " + limit);
+    assertThat(snapshot()).isEqualTo(before);
+    assertThat(firstWrites(Integer.MAX_VALUE)).isEqualTo(queued);
+  }
+
+  @Test
+  @DisplayName("firstTransaction reads the writes of the oldest transaction still queued, in order")
+  void firstTransactionReadsTheOldestTransaction() {
+    long[] first = write(tx -> new long[] {
+        tx.uploadQueue().enqueue(put("a")), tx.uploadQueue().enqueue(put("b").asInsertOnly())});
+    long[] second = write(tx -> new long[] {
+        tx.uploadQueue().enqueue(put("c")), tx.enqueueArmingGate(put("d")).sequence()});
+    long third = write(tx -> tx.uploadQueue().enqueue(put("e")));
+    assertThat(firstTransaction())
+        .extracting(QueuedWrite::sequence).containsExactly(first[0], first[1]);
+    assertThat(firstTransaction())
+        .extracting(QueuedWrite::rowId).containsExactly("a", "b");
+    update(tx -> tx.uploadQueue().removeThrough(first[1]));
+    List<QueuedWrite> next = firstTransaction();
+    assertThat(next).extracting(QueuedWrite::sequence).containsExactly(second[0], second[1]);
+    assertThat(next).extracting(QueuedWrite::transactionId).containsOnly(next.get(0).transactionId());
+    update(tx -> tx.uploadQueue().removeThrough(second[1]));
+    assertThat(firstTransaction())
+        .extracting(QueuedWrite::sequence).containsExactly(third);
+  }
+
+  @Test
+  @DisplayName("writes queued in nested work share the outer transaction's id")
+  void nestedWritesShareTheTransactionId() {
+    update(tx -> {
+      tx.uploadQueue().enqueue(put("outer"));
+      store.inTransaction(inner -> inner.uploadQueue().enqueue(put("inner")));
+    });
+    List<QueuedWrite> writes = firstTransaction();
+    assertThat(writes).extracting(QueuedWrite::rowId).containsExactly("outer", "inner");
+  }
+
+  @Test
+  @DisplayName("removing through a batch's last write keeps the writes queued after the batch")
+  void removeThroughTheBatchKeepsLaterWrites() {
+    enqueue(3);
+    List<QueuedWrite> batch = firstWrites(2);
+    long during = write(tx -> tx.uploadQueue().enqueue(put("queued-during-upload")));
+    update(tx -> tx.uploadQueue().removeThrough(batch.get(batch.size() - 1).sequence()));
+    List<QueuedWrite> left = firstWrites(Integer.MAX_VALUE);
+    assertThat(left).extracting(QueuedWrite::rowId).containsExactly("row-2", "queued-during-upload");
+    assertThat(left.get(1).sequence()).isEqualTo(during);
+    assertThat(queueIsEmpty()).isFalse();
+  }
+
+  @Test
+  @DisplayName("queued rows written by SQL: data absent reads as {}, extra members are ignored, an unknown op is a typed error")
+  void foreignQueueRows() {
+    long delete = write(tx -> tx.uploadQueue().enqueue(new LocalWrite(LocalWrite.Operation.DELETE, "items", "gone", "{}", false)));
+    Optional<Boolean> planted = store.inTransaction(tx -> tx.unwrap(Connection.class).map(connection -> {
+      insertQueueRow(connection, "{\"op\":\"DELETE\",\"id\":\"sdk-1\",\"type\":\"items\"}", 900);
+      insertQueueRow(connection, "{\"op\":\"PATCH\",\"id\":\"sdk-2\",\"type\":\"items\","
+          + "\"data\":{\"n\":2},\"old\":{\"n\":1},\"metadata\":\"m\"}", 900);
+      return true;
+    }));
+    List<QueuedWrite> writes = firstWrites(Integer.MAX_VALUE);
+    assertThat(writes.get(0).sequence()).isEqualTo(delete);
+    assertThat(writes.get(0).dataJson()).as("a DELETE queued through the port").isEqualTo("{}");
+    if (planted.isEmpty()) {
+      assertThat(writes).as("a store without SQL has only the port's writes").hasSize(1);
+      return;
+    }
+    assertThat(writes).hasSize(3);
+    assertThat(writes.get(1)).isEqualTo(new QueuedWrite(writes.get(1).sequence(), 900,
+        LocalWrite.Operation.DELETE, "items", "sdk-1", "{}"));
+    assertThat(writes.get(2)).isEqualTo(new QueuedWrite(writes.get(2).sequence(), 900,
+        LocalWrite.Operation.PATCH, "items", "sdk-2", "{\"n\":2}"));
+    assertThat(firstTransaction()).as("the smallest tx_id")
+        .extracting(QueuedWrite::rowId).containsExactly("gone");
+    long bad = store.inTransaction(tx -> {
+      insertQueueRow(tx.unwrap(Connection.class).orElseThrow(),
+          "{\"op\":\"MOVE\",\"id\":\"x\",\"type\":\"items\",\"data\":{}}", 901);
+      return tx.uploadQueue().lastSequence();
+    });
+    Throwable failure = catchThrowable(() -> firstWrites(Integer.MAX_VALUE));
+    assertThat(failure).isInstanceOf(CheckpointStorageException.class)
+        .hasMessageContaining("ps_crud row " + bad).hasMessageContaining("MOVE");
+    assertThat(firstWrites(3)).as("the rows before it still read").hasSize(3);
+  }
+
+  private static void insertQueueRow(Connection connection, String data, long txId) {
+    try (PreparedStatement insert = connection.prepareStatement("INSERT INTO ps_crud(data, tx_id) VALUES (?, ?)")) {
+      insert.setString(1, data);
+      insert.setLong(2, txId);
+      insert.executeUpdate();
+    } catch (SQLException e) {
+      throw new IllegalStateException("could not plant a ps_crud row", e);
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // The data of a local write must be the text of a JSON object, on every store
+
+  @ParameterizedTest
+  @ValueSource(strings = {"not json", "[1,2]", "[]", "5", "-1.5", "\"text\"", "null", "true", "",
+      " ", "{", "{\"a\":}", "{\"a\":1} {}", "{\"a\":1}x", "{'a':1}"})
+  @DisplayName("a write whose data is not a JSON object is refused with the same typed error, and nothing changes")
+  void dataThatIsNotAJsonObjectIsRefused(String data) {
+    fillEveryKey();
+    Snapshot before = snapshot();
+    List<QueuedWrite> queued = firstWrites(Integer.MAX_VALUE);
+    LocalWrite write = LocalWrite.put("items", "bad", data);
+    String expected = "the data of a local write must be the text of a JSON object, got \""
+        + (data.length() <= 40 ? data : data.substring(0, 40) + "...") + "\" for " + write;
+    // Caught inside work that then commits: the refusal itself must leave nothing behind.
+    List<Throwable> refusals = store.inTransaction(tx -> List.of(
+        catchThrowable(() -> tx.uploadQueue().enqueue(write)),
+        catchThrowable(() -> tx.enqueueArmingGate(write))));
+    for (Throwable refusal : refusals) {
+      assertThat(refusal).isInstanceOf(CheckpointArgumentException.class).hasMessage(expected);
+    }
+    assertThat(snapshot()).isEqualTo(before);
+    assertThat(firstWrites(Integer.MAX_VALUE)).isEqualTo(queued);
+  }
+
+  @Test
+  @DisplayName("a long refused text is shown abbreviated in the message")
+  void longRefusedDataIsAbbreviated() {
+    String data = "[" + "1,".repeat(50) + "1]";
+    LocalWrite write = LocalWrite.put("items", "long", data);
+    Throwable refusal = catchThrowable(() -> write(tx -> tx.uploadQueue().enqueue(write)));
+    assertThat(refusal).isInstanceOf(CheckpointArgumentException.class)
+        .hasMessage("the data of a local write must be the text of a JSON object, got \""
+            + data.substring(0, 40) + "...\" for " + write);
+    assertThat(queueIsEmpty()).isTrue();
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"{}", "{\"a\":{\"b\":[1,{\"c\":null}]},\"d\":\"x\"}", "{\"e\":\"\\u00e9\\\"q\"}",
+      "{\"big\":9223372036854775807,\"neg\":-1}"})
+  @DisplayName("a write whose data is a JSON object, nested or empty, is queued and reads back as the same JSON")
+  void jsonObjectsAreQueued(String data) throws Exception {
+    long sequence = write(tx -> tx.uploadQueue().enqueue(LocalWrite.put("items", "ok", data)));
+    List<QueuedWrite> writes = firstWrites(1);
+    assertThat(writes).extracting(QueuedWrite::sequence).containsExactly(sequence);
+    // The same JSON value; a store may write it in another form (H2 unescapes \\u00e9).
+    ObjectMapper json = new ObjectMapper();
+    assertThat(json.readTree(writes.get(0).dataJson())).as(writes.get(0).dataJson())
+        .isEqualTo(json.readTree(data));
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -726,6 +1000,315 @@ public abstract class CheckpointStoreContract {
   }
 
   // ---------------------------------------------------------------------------------------------
+  // Closing
+
+  @Test
+  @DisplayName("a closed store refuses every transaction with STORE_CLOSED and runs no work; closing twice does nothing")
+  void closedStoreRefusesTransactions() {
+    fillEveryKey();
+    store.close();
+    List<String> ran = new ArrayList<>();
+    for (int attempt = 0; attempt < 2; attempt++) {
+      Throwable refusal = catchThrowable(() -> store.inTransaction(tx -> {
+        ran.add("work");
+        tx.state().setTarget(CheckpointRequestId.of(1));
+        return null;
+      }));
+      assertThat(refusal).isInstanceOf(CheckpointStateException.class);
+      assertThat(((CheckpointStateException) refusal).reason())
+          .isEqualTo(CheckpointStateException.Reason.STORE_CLOSED);
+    }
+    assertThat(ran).as("work run on a closed store").isEmpty();
+    assertThatCode(store::close).as("closing twice").doesNotThrowAnyException();
+    Throwable reading = catchThrowable(() -> firstWrites(1));
+    assertThat(reading).as("reading the queue of a closed store").isInstanceOf(CheckpointStateException.class);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Completion callbacks
+
+  @Test
+  @DisplayName("callbacks run once each, in order, after the commit, on the ending thread, with the store's lock released")
+  void callbacksRunAfterCommit() throws Exception {
+    List<String> calls = Collections.synchronizedList(new ArrayList<>());
+    Thread testThread = Thread.currentThread();
+    List<Object> seenFromAnotherThread = new ArrayList<>();
+    update(tx -> {
+      tx.state().setTarget(CheckpointRequestId.of(3));
+      tx.afterCompletion(committed -> {
+        calls.add("first " + committed + (Thread.currentThread() == testThread ? " here" : " elsewhere"));
+        // Another thread can start a transaction: the lock is released, and it sees the commit.
+        try {
+          seenFromAnotherThread.add(CompletableFuture
+              .supplyAsync(() -> store.<Optional<CheckpointRequestId>>inTransaction(other -> other.state().target()))
+              .orTimeout(10, TimeUnit.SECONDS).join());
+        } catch (java.util.concurrent.CompletionException e) {
+          seenFromAnotherThread.add("another thread could not start a transaction: " + e.getCause());
+        }
+      });
+      tx.afterCompletion(committed -> calls.add("second " + committed));
+      assertThat(calls).as("nothing runs before the transaction ends").isEmpty();
+    });
+    assertThat(calls).containsExactly("first true here", "second true");
+    assertThat(seenFromAnotherThread).containsExactly(Optional.of(CheckpointRequestId.of(3)));
+    update(tx -> tx.state().setTarget(CheckpointRequestId.of(4)));
+    assertThat(calls).as("a later transaction does not run the old callbacks again").hasSize(2);
+  }
+
+  @Test
+  @DisplayName("callbacks of a rolled-back transaction are told false, once")
+  void callbacksOfARollbackAreToldFalse() {
+    List<Boolean> calls = new ArrayList<>();
+    IllegalStateException thrown = new IllegalStateException("roll back");
+    Throwable caught = catchThrowable(() -> store.inTransaction(tx -> {
+      tx.afterCompletion(calls::add);
+      tx.state().setTarget(CheckpointRequestId.of(3));
+      throw thrown;
+    }));
+    assertThat(caught).isSameAs(thrown);
+    assertThat(calls).containsExactly(false);
+    assertThat(target()).isEmpty();
+    assertThat(calls).containsExactly(false);
+  }
+
+  @Test
+  @DisplayName("callbacks registered in nested work run once, at the end of the outermost transaction")
+  void nestedCallbacksRunAtTheOuterEnd() {
+    List<String> calls = new ArrayList<>();
+    update(outer -> {
+      outer.afterCompletion(committed -> calls.add("outer " + committed));
+      store.inTransaction(inner -> {
+        inner.afterCompletion(committed -> calls.add("inner " + committed));
+        return store.inTransaction(innermost -> {
+          innermost.afterCompletion(committed -> calls.add("innermost " + committed));
+          return null;
+        });
+      });
+      assertThat(calls).as("nothing runs when nested work ends").isEmpty();
+    });
+    assertThat(calls).containsExactly("outer true", "inner true", "innermost true");
+  }
+
+  @Test
+  @DisplayName("an outer rollback tells the nested work's callbacks false")
+  void nestedCallbacksOfAnOuterRollback() {
+    List<Boolean> calls = new ArrayList<>();
+    catchThrowable(() -> store.inTransaction(outer -> {
+      store.inTransaction(inner -> {
+        inner.afterCompletion(calls::add);
+        return null;
+      });
+      throw new IllegalStateException("outer fails");
+    }));
+    assertThat(calls).containsExactly(false);
+  }
+
+  @Test
+  @DisplayName("a failed nested call that the outer catches: its callbacks say whether its changes committed")
+  void callbacksOfACaughtInnerFailure() {
+    List<String> calls = new ArrayList<>();
+    update(outer -> {
+      outer.afterCompletion(committed -> calls.add("outer " + committed));
+      catchThrowable(() -> store.inTransaction(inner -> {
+        inner.afterCompletion(committed -> calls.add("inner " + committed));
+        inner.state().setLastSeen(WriteCheckpoint.of(4));
+        throw new IllegalStateException("inner fails, outer catches");
+      }));
+    });
+    boolean innerKept = expectation(Expectation.INNER_FAILURE_CAUGHT_BY_OUTER) == InnerFailure.KEEPS_INNER_CHANGES;
+    assertThat(lastSeen().isPresent()).as(describe(Expectation.INNER_FAILURE_CAUGHT_BY_OUTER)).isEqualTo(innerKept);
+    assertThat(calls).containsExactly("outer true", "inner " + innerKept);
+  }
+
+  @Test
+  @DisplayName("a callback that throws does not stop the others, nor the transaction's result")
+  void throwingCallbackDoesNotStopTheOthers() {
+    List<String> calls = new ArrayList<>();
+    String result = withRootLogHandlersMuted(() -> store.inTransaction(tx -> {
+      tx.afterCompletion(committed -> {
+        calls.add("throws");
+        throw new IllegalStateException("a callback fails (expected by the test)");
+      });
+      tx.afterCompletion(committed -> {
+        calls.add("errs");
+        throw new AssertionError("a callback fails with an error (expected by the test)");
+      });
+      tx.afterCompletion(committed -> calls.add("runs " + committed));
+      tx.state().setTarget(CheckpointRequestId.of(6));
+      return "result";
+    }));
+    assertThat(result).isEqualTo("result");
+    assertThat(calls).containsExactly("throws", "errs", "runs true");
+    assertThat(target()).contains(CheckpointRequestId.of(6));
+  }
+
+  @Test
+  @DisplayName("a callback may start a new transaction; its own callbacks run after it")
+  void callbackMayUseTheStore() {
+    List<String> calls = new ArrayList<>();
+    update(tx -> tx.afterCompletion(committed -> {
+      calls.add("first " + committed);
+      store.inTransaction(again -> {
+        again.state().setTarget(CheckpointRequestId.of(8));
+        again.afterCompletion(c -> calls.add("second " + c));
+        return null;
+      });
+    }));
+    assertThat(calls).containsExactly("first true", "second true");
+    assertThat(target()).contains(CheckpointRequestId.of(8));
+  }
+
+  // Joined stores: a caller's transaction that the store joins
+
+  @Test
+  @DisplayName("joined: callbacks run when the caller commits, told true, once")
+  void joinedCallbacksRunAtTheCallersCommit() {
+    try (CallerConnection caller = callerConnectionOrNone()) {
+      if (caller == null) {
+        return;
+      }
+      List<String> calls = new ArrayList<>();
+      caller.begin();
+      caller.store().inTransaction(tx -> {
+        tx.state().setTarget(CheckpointRequestId.of(3));
+        tx.afterCompletion(committed -> calls.add("outer " + committed));
+        return caller.store().inTransaction(nested -> {
+          nested.afterCompletion(committed -> calls.add("nested " + committed));
+          return null;
+        });
+      });
+      if (expectation(Expectation.CALLER_COMMIT_OBSERVED)) {
+        assertThat(calls).as("nothing runs before the caller commits").isEmpty();
+      } else {
+        assertThat(calls).as(describe(Expectation.CALLER_COMMIT_OBSERVED))
+            .containsExactly("outer true", "nested true");
+      }
+      caller.commit();
+      assertThat(calls).containsExactly("outer true", "nested true");
+      assertThat(caller.store().<Optional<CheckpointRequestId>>inTransaction(tx -> tx.state().target()))
+          .contains(CheckpointRequestId.of(3));
+      assertThat(calls).as("once").hasSize(2);
+    }
+  }
+
+  @Test
+  @DisplayName("joined: callbacks registered in a caller's transaction that rolls back are told false")
+  void joinedCallbacksOfTheCallersRollback() {
+    try (CallerConnection caller = callerConnectionOrNone()) {
+      if (caller == null) {
+        return;
+      }
+      List<Boolean> calls = new ArrayList<>();
+      caller.begin();
+      caller.store().inTransaction(tx -> {
+        tx.state().setTarget(CheckpointRequestId.of(3));
+        tx.afterCompletion(calls::add);
+        return null;
+      });
+      caller.store().inTransaction(tx -> {
+        tx.afterCompletion(calls::add);
+        return null;
+      });
+      caller.rollback();
+      if (expectation(Expectation.CALLER_COMMIT_OBSERVED)) {
+        assertThat(calls).containsExactly(false, false);
+      } else {
+        assertThat(calls).as(describe(Expectation.CALLER_COMMIT_OBSERVED)).containsExactly(true, true);
+      }
+      assertThat(caller.store().<Optional<CheckpointRequestId>>inTransaction(tx -> tx.state().target()))
+          .as("the caller's rollback undid the store's change").isEmpty();
+      caller.store().inTransaction(tx -> tx.uploadQueue().size()); // a later own transaction
+      assertThat(calls).as("once").hasSize(2);
+    }
+  }
+
+  @Test
+  @DisplayName("joined: a failing call into the caller's transaction tells its callbacks false at once; the caller's transaction goes on")
+  void joinedFailingCallIsToldFalse() {
+    try (CallerConnection caller = callerConnectionOrNone()) {
+      if (caller == null) {
+        return;
+      }
+      List<String> calls = new ArrayList<>();
+      caller.begin();
+      IllegalStateException thrown = new IllegalStateException("joined work fails");
+      Throwable caught = catchThrowable(() -> caller.store().inTransaction(tx -> {
+        tx.afterCompletion(committed -> calls.add("failed " + committed));
+        tx.state().setTarget(CheckpointRequestId.of(3));
+        throw thrown;
+      }));
+      assertThat(caught).isSameAs(thrown);
+      assertThat(calls).containsExactly("failed false");
+      caller.store().inTransaction(tx -> {
+        tx.state().setLastRequested(CheckpointRequestId.of(4));
+        tx.afterCompletion(committed -> calls.add("later " + committed));
+        return null;
+      });
+      caller.commit();
+      assertThat(calls).containsExactly("failed false", "later true");
+      assertThat(caller.store().<Optional<CheckpointRequestId>>inTransaction(tx -> tx.state().target())).isEmpty();
+      assertThat(caller.store().<Optional<CheckpointRequestId>>inTransaction(tx -> tx.state().lastRequested()))
+          .contains(CheckpointRequestId.of(4));
+    }
+  }
+
+  @Test
+  @DisplayName("joined: without a caller's transaction the store's own transaction tells its callbacks at once")
+  void joinedStoreOwnTransactionCallbacks() {
+    try (CallerConnection caller = callerConnectionOrNone()) {
+      if (caller == null) {
+        return;
+      }
+      List<Boolean> calls = new ArrayList<>();
+      caller.store().inTransaction(tx -> {
+        tx.afterCompletion(calls::add);
+        return null;
+      });
+      assertThat(calls).containsExactly(true);
+      catchThrowable(() -> caller.store().inTransaction(tx -> {
+        tx.afterCompletion(calls::add);
+        throw new IllegalStateException("roll back");
+      }));
+      assertThat(calls).containsExactly(true, false);
+    }
+  }
+
+  /**
+   * Runs {@code action} with the JDK logging root handlers detached: a store logs the failures of
+   * callbacks (through {@code System.Logger}, backed by JDK logging by default), and the failures
+   * this contract provokes on purpose need not fill the build output.
+   */
+  private static <T> T withRootLogHandlersMuted(Supplier<T> action) {
+    java.util.logging.Logger root = java.util.logging.Logger.getLogger("");
+    java.util.logging.Handler[] handlers = root.getHandlers();
+    for (java.util.logging.Handler handler : handlers) {
+      root.removeHandler(handler);
+    }
+    try {
+      return action.get();
+    } finally {
+      for (java.util.logging.Handler handler : handlers) {
+        root.addHandler(handler);
+      }
+    }
+  }
+
+  /**
+   * The caller's connection for a joined test, or null when the store has none, which is right
+   * only for a store that works on no JDBC connection.
+   */
+  private CallerConnection callerConnectionOrNone() {
+    Optional<CallerConnection> caller = newCallerConnection();
+    if (caller.isEmpty()) {
+      Optional<Connection> connection = store.inTransaction(tx -> tx.unwrap(Connection.class));
+      assertThat(connection)
+          .as("a store on a JDBC connection supplies newCallerConnection()").isEmpty();
+      return null;
+    }
+    return caller.get();
+  }
+
+  // ---------------------------------------------------------------------------------------------
   // Expectations an adapter may declare different
 
   /**
@@ -763,6 +1346,16 @@ public abstract class CheckpointStoreContract {
         "INNER_FAILURE_CAUGHT_BY_OUTER",
         "a nested transaction's changes before a failure that the outer catches",
         InnerFailure.KEEPS_INNER_CHANGES);
+
+    /**
+     * In a caller's transaction that a store joined, the callbacks run when the caller commits or
+     * rolls back. An adapter whose database offers no way to observe the caller's commit declares
+     * {@code false}: it then runs them at the end of its own outermost call, as committed.
+     */
+    public static final Expectation<Boolean> CALLER_COMMIT_OBSERVED = new Expectation<>(
+        "CALLER_COMMIT_OBSERVED",
+        "completion callbacks in a caller's transaction run at the caller's commit or rollback",
+        Boolean.TRUE);
 
     private final String name;
     private final String description;
@@ -947,7 +1540,6 @@ public abstract class CheckpointStoreContract {
     DELETE_LAST_APPLIED(tx -> tx.state().deleteLastApplied()),
     ENQUEUE(tx -> tx.uploadQueue().enqueue(put("rolled-back"))),
     ENQUEUE_ARMING_GATE(tx -> tx.enqueueArmingGate(put("rolled-back-armed"))),
-    ARM_GATE(tx -> tx.state().armGate()),
     REMOVE_THROUGH(tx -> tx.uploadQueue().removeThrough(MAX)),
     RAISE_USER_SEQUENCE(tx -> tx.userSequences().raise(ALICE, CheckpointRequestId.of(1000))),
     RAISE_NEW_USER_SEQUENCE(tx -> tx.userSequences().raise(CAROL, CheckpointRequestId.of(1))),
@@ -1130,6 +1722,14 @@ public abstract class CheckpointStoreContract {
 
   private long lastSequence() {
     return store.inTransaction(tx -> tx.uploadQueue().lastSequence());
+  }
+
+  private List<QueuedWrite> firstWrites(int limit) {
+    return store.inTransaction(tx -> tx.uploadQueue().firstWrites(limit));
+  }
+
+  private List<QueuedWrite> firstTransaction() {
+    return store.inTransaction(tx -> tx.uploadQueue().firstTransaction());
   }
 
   private long userCount() {

@@ -11,7 +11,7 @@ import java.util.Optional;
  * host (a local write, an upload). Actions are symbolic: {@link Value}s resolve against the most
  * recent id of the run when the action executes, on both sides alike.
  *
- * <p>{@link #toString()} is the readable form printed in failure reports, one action per line.
+ * <p>{@code toString()} is the readable form printed in failure reports, one action per line.
  * All implementations are immutable and thread-safe records.
  */
 public sealed interface Action {
@@ -41,7 +41,11 @@ public sealed interface Action {
    * @param user the user behind the iteration's credentials, or empty when none is known
    */
   record Start(CheckpointMode mode, Optional<String> user) implements Action {
-    /** @throws NullPointerException if an argument is null */
+    /**
+     * @param mode legacy or requests
+     * @param user the user behind the iteration's credentials, or empty when none is known
+     * @throws NullPointerException if an argument is null
+     */
     public Start {
       Objects.requireNonNull(mode, "mode");
       Objects.requireNonNull(user, "user");
@@ -80,7 +84,10 @@ public sealed interface Action {
    * @param payload the payload
    */
   record Seed(Value payload) implements Action {
-    /** @throws NullPointerException if the payload is null */
+    /**
+     * @param payload the payload
+     * @throws NullPointerException if the payload is null
+     */
     public Seed {
       Objects.requireNonNull(payload, "payload");
     }
@@ -165,7 +172,10 @@ public sealed interface Action {
    * @param payload the payload
    */
   record Target(Value payload) implements Action {
-    /** @throws NullPointerException if the payload is null */
+    /**
+     * @param payload the payload
+     * @throws NullPointerException if the payload is null
+     */
     public Target {
       Objects.requireNonNull(payload, "payload");
     }
@@ -242,7 +252,11 @@ public sealed interface Action {
    * @param writeCheckpoint its {@code write_checkpoint}; {@link Value.Absent} when omitted
    */
   record CheckpointLine(String lastOpId, Value writeCheckpoint) implements Action {
-    /** @throws NullPointerException if an argument is null */
+    /**
+     * @param lastOpId its {@code last_op_id}
+     * @param writeCheckpoint its {@code write_checkpoint}; {@link Value.Absent} when omitted
+     * @throws NullPointerException if an argument is null
+     */
     public CheckpointLine {
       Objects.requireNonNull(lastOpId, "lastOpId");
       Objects.requireNonNull(writeCheckpoint, "writeCheckpoint");
@@ -277,7 +291,11 @@ public sealed interface Action {
    * @param writeCheckpoint its {@code write_checkpoint}; {@link Value.Absent} when omitted
    */
   record CheckpointDiffLine(String lastOpId, Value writeCheckpoint) implements Action {
-    /** @throws NullPointerException if an argument is null */
+    /**
+     * @param lastOpId its {@code last_op_id}
+     * @param writeCheckpoint its {@code write_checkpoint}; {@link Value.Absent} when omitted
+     * @throws NullPointerException if an argument is null
+     */
     public CheckpointDiffLine {
       Objects.requireNonNull(lastOpId, "lastOpId");
       Objects.requireNonNull(writeCheckpoint, "writeCheckpoint");
@@ -314,7 +332,11 @@ public sealed interface Action {
    *     checkpoint)
    */
   record CheckpointCompleteLine(String lastOpId) implements Action {
-    /** @throws NullPointerException if the id is null */
+    /**
+     * @param lastOpId the {@code last_op_id} as sent (a different one still completes the current
+     *     checkpoint)
+     * @throws NullPointerException if the id is null
+     */
     public CheckpointCompleteLine {
       Objects.requireNonNull(lastOpId, "lastOpId");
     }
@@ -332,7 +354,11 @@ public sealed interface Action {
    * @param priority the bucket priority, 0 or more
    */
   record PartialCompleteLine(String lastOpId, int priority) implements Action {
-    /** @throws NullPointerException if the id is null */
+    /**
+     * @param lastOpId its {@code last_op_id}
+     * @param priority the bucket priority, 0 or more
+     * @throws NullPointerException if the id is null
+     */
     public PartialCompleteLine {
       Objects.requireNonNull(lastOpId, "lastOpId");
     }
@@ -371,7 +397,10 @@ public sealed interface Action {
    * @param type the line's type
    */
   record OtherLine(String type) implements Action {
-    /** @throws NullPointerException if the type is null */
+    /**
+     * @param type the line's type
+     * @throws NullPointerException if the type is null
+     */
     public OtherLine {
       Objects.requireNonNull(type, "type");
     }
@@ -428,7 +457,10 @@ public sealed interface Action {
    * @param id the id to wait for
    */
   record AwaitApplied(Value id) implements Action {
-    /** @throws NullPointerException if the id is null */
+    /**
+     * @param id the id to wait for
+     * @throws NullPointerException if the id is null
+     */
     public AwaitApplied {
       Objects.requireNonNull(id, "id");
     }
@@ -502,7 +534,10 @@ public sealed interface Action {
    * @param user the user
    */
   record ResetUserSequence(String user) implements Action {
-    /** @throws NullPointerException if the user is null */
+    /**
+     * @param user the user
+     * @throws NullPointerException if the user is null
+     */
     public ResetUserSequence {
       Objects.requireNonNull(user, "user");
     }

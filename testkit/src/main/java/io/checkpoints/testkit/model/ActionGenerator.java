@@ -46,7 +46,7 @@ public final class ActionGenerator {
   }
 
   private static void addChunk(SeededRandom r, List<Action> out, String[] lastOpId) {
-    switch (r.weighted(10, 6, 8, 4, 2, 4, 2, 3, 2, 5, 9, 5, 6, 3, 6, 5, 1, 1, 5, 1, 2, 2, 1, 4, 1, 1)) {
+    switch (r.weighted(10, 6, 8, 4, 2, 4, 2, 3, 2, 5, 9, 5, 6, 3, 6, 5, 1, 1, 5, 1, 2, 2, 1, 4, 1, 1, 2, 2, 2, 2)) {
       case 0 -> { // connect: start and seed with the id the service accepted
         out.add(new Action.Start(r.chance(0.9) ? CheckpointMode.REQUESTS : CheckpointMode.LEGACY, user(r)));
         out.add(new Action.Seed(r.chance(0.7) ? new Value.Recent(0) : new Value.Recent(r.between(1, 50))));
@@ -107,6 +107,53 @@ public final class ActionGenerator {
           ? new Value.Recent(r.between(-1, 2)) : Value.of(r.pick(List.of(1L, MAX, 0L)))));
       case 24 -> out.add(new Action.CancelWaiter(r.nextInt(4)));
       case 25 -> out.add(new Action.Abort());
+      // Epochs (section 7): waiters open across a clear, a user switch or a reconnect, then a
+      // checkpoint whose write checkpoint covers their ids, which must complete only the waiters of
+      // the epoch it applies in.
+      case 26 -> { // a hard clear during the iteration
+        out.add(waiterAhead(r));
+        out.add(new Action.Clear(r.pick(List.of(0, 1, 4))));
+        out.add(new Action.Seed(new Value.Recent(0)));
+        out.add(waiterAhead(r));
+        coveringCheckpoint(r, out, lastOpId);
+      }
+      case 27 -> { // a soft clear: refused during the iteration, allowed once stopped
+        out.add(waiterAhead(r));
+        out.add(new Action.Clear(2));
+        coveringCheckpoint(r, out, lastOpId);
+        out.add(new Action.Stop());
+        out.add(waiterAhead(r));
+        out.add(new Action.Clear(r.pick(List.of(2, 3, 6))));
+        out.add(new Action.Start(CheckpointMode.REQUESTS, user(r)));
+        out.add(new Action.Seed(new Value.Recent(0)));
+        coveringCheckpoint(r, out, lastOpId);
+      }
+      case 28 -> { // a user switch: another user, or a known user to none and back
+        out.add(waiterAhead(r));
+        Optional<String> next = r.chance(0.5) ? Optional.empty() : user(r);
+        out.add(new Action.Start(CheckpointMode.REQUESTS, next));
+        out.add(new Action.Seed(new Value.Recent(r.between(0, 3))));
+        out.add(waiterAhead(r));
+        coveringCheckpoint(r, out, lastOpId);
+        if (r.chance(0.5)) {
+          out.add(new Action.Stop());
+          out.add(waiterAhead(r));
+          out.add(new Action.Start(CheckpointMode.REQUESTS, Optional.of(r.pick(ModelRunner.USERS))));
+          out.add(new Action.Seed(new Value.Recent(0)));
+          coveringCheckpoint(r, out, lastOpId);
+        }
+      }
+      case 29 -> { // disconnect and reconnect as the same user, with a waiter opened while offline
+        Optional<String> user = user(r);
+        out.add(new Action.Start(CheckpointMode.REQUESTS, user));
+        out.add(new Action.Seed(new Value.Recent(0)));
+        out.add(waiterAhead(r));
+        out.add(r.chance(0.7) ? new Action.Stop() : new Action.Abort());
+        out.add(waiterAhead(r));
+        out.add(new Action.Start(CheckpointMode.REQUESTS, user));
+        out.add(new Action.Seed(new Value.Recent(0)));
+        coveringCheckpoint(r, out, lastOpId);
+      }
       default -> throw new AssertionError("unreachable");
     }
     if (r.chance(0.2)) {
@@ -121,6 +168,19 @@ public final class ActionGenerator {
       case 2 -> Optional.of(ModelRunner.USERS.get(1));
       default -> Optional.of(ModelRunner.USERS.get(2));
     };
+  }
+
+  /** A waiter for an id a little above the most recent one: pending until a checkpoint covers it. */
+  private static Action waiterAhead(SeededRandom r) {
+    return new Action.AwaitApplied(new Value.Recent(r.between(0, 3)));
+  }
+
+  /** A checkpoint whose write checkpoint is at or above the waiters' ids, and its completion. */
+  private static void coveringCheckpoint(SeededRandom r, List<Action> out, String[] lastOpId) {
+    String op = opId(r);
+    lastOpId[0] = op;
+    out.add(new Action.CheckpointLine(op, new Value.Recent(r.between(3, 6))));
+    out.add(new Action.CheckpointCompleteLine(op));
   }
 
   private static String opId(SeededRandom r) {

@@ -20,7 +20,17 @@ public record Divergence(
     int step, Action action, String resolved, String check, String expected, String actual,
     List<String> trace) {
 
-  /** @throws NullPointerException if an argument is null */
+  /**
+   * @param step the 1-based index of the action in the list
+   * @param action the action
+   * @param resolved the action with its values resolved, as executed
+   * @param check what disagreed: {@code "outcome"}, {@code "state: <field>"},
+   *     {@code "invariant: <rule>"}, or a crash of one side
+   * @param expected what the model (or the rule) expected
+   * @param actual what the domain did
+   * @param trace one line per executed step, up to and including this one
+   * @throws NullPointerException if an argument is null
+   */
   public Divergence {
     Objects.requireNonNull(action, "action");
     Objects.requireNonNull(resolved, "resolved");

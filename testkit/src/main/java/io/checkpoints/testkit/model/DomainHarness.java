@@ -64,6 +64,16 @@ final class DomainHarness {
   private final List<CompletableFuture<WriteCheckpoint>> waiters = new ArrayList<>();
   private final List<Long> waiterIds = new ArrayList<>();
   private boolean publisherFails;
+  /** Waiter soundness, from what this harness did and saw (not from the client's epochs). */
+  private final WaiterLedger ledger = new WaiterLedger();
+  /** The epoch as this harness counts it: the user of its last start, the clears it ran. */
+  private WaiterLedger.Epoch epoch = WaiterLedger.Epoch.FIRST;
+  private long connections;
+  /** The number of the active iteration, 0 when none is active. */
+  private long connection;
+  /** Waiter futures that completed during the current action: settled into the ledger after it. */
+  private final List<Runnable> waiterEvents = new ArrayList<>();
+  private int ledgerViolationsSeen;
 
   DomainHarness(CheckpointStore store) {
     this.store = store;
@@ -102,6 +112,11 @@ final class DomainHarness {
       publisherFails = false;
       throw new InjectedPublisherFailure();
     }
+    if (publication.isFull()) {
+      // Recorded inside the publishing transaction, so before anything its commit completes; the
+      // in-memory stores commit a transaction whose publisher returned.
+      ledger.applied(publication.writeCheckpoint().map(WriteCheckpoint::value), epoch, connection);
+    }
     publications.add(new Publication(publication, tx.uploadQueue().size(), tx.state().target(),
         tx.state().lastSeen(), tx.state().lastApplied()));
   }
@@ -132,13 +147,44 @@ final class DomainHarness {
     lastLineOutcomes = List.of();
     lastQueuedSequence = Optional.empty();
     lastRequest = Optional.empty();
+    String outcome;
     try {
-      return dispatch(action, recent);
+      outcome = dispatch(action, recent);
     } catch (InjectedPublisherFailure e) {
-      return Outcomes.PUBLISHER_ERROR;
+      outcome = Outcomes.PUBLISHER_ERROR;
     } catch (RuntimeException e) {
-      return Outcomes.error(e);
+      outcome = Outcomes.error(e);
     }
+    followEpoch(action, outcome);
+    List<Runnable> events = new ArrayList<>(waiterEvents);
+    waiterEvents.clear();
+    events.forEach(Runnable::run);
+    ledger.checkPending();
+    return outcome;
+  }
+
+  /** The harness's own epoch and connection count, after an action. */
+  private void followEpoch(Action action, String outcome) {
+    if (!Outcomes.isError(outcome)) {
+      if (action instanceof Action.Start start) {
+        epoch = epoch.forUser(start.user());
+        connection = ++connections;
+      } else if (action instanceof Action.Clear) {
+        epoch = epoch.afterClear();
+      }
+      ledger.enter(epoch);
+    }
+    if (!client.isIterationActive()) {
+      connection = 0;
+    }
+  }
+
+  /** @return the waiter-soundness violations found since the last call */
+  List<String> newWaiterViolations() {
+    List<String> all = ledger.violations();
+    List<String> fresh = all.subList(ledgerViolationsSeen, all.size());
+    ledgerViolationsSeen = all.size();
+    return List.copyOf(fresh);
   }
 
   private String dispatch(Action action, long recent) {
@@ -197,7 +243,12 @@ final class DomainHarness {
           through = queued.removeFirst();
         }
       }
-      client.barrier().markUploaded(through);
+      // The replay runner's "uploads done": the store port, as the SQL surface does it.
+      long uploaded = through;
+      store.inTransaction(tx -> {
+        tx.uploadQueue().removeThrough(uploaded);
+        return null;
+      });
       return Outcomes.OK;
     }
     if (action instanceof Action.CompletedUpload) {
@@ -221,6 +272,15 @@ final class DomainHarness {
       CompletableFuture<WriteCheckpoint> waiter = client.status().awaitApplied(CheckpointRequestId.of(id));
       waiters.add(waiter);
       waiterIds.add(id);
+      int entry = ledger.opened(WaiterLedger.Kind.STATUS_WAITER, "waiter #" + waiters.size(), id, epoch,
+          connection);
+      waiter.whenComplete((value, error) -> waiterEvents.add(() -> {
+        if (error == null) {
+          ledger.completed(entry, value.value());
+        } else {
+          ledger.failed(entry, failureName(error));
+        }
+      }));
       return Outcomes.waiter(waiters.size());
     }
     if (action instanceof Action.CancelWaiter cancel) {
@@ -292,10 +352,16 @@ final class DomainHarness {
     if (failure == null) {
       return Outcomes.waiterApplied(waiter.join().value());
     }
+    return Outcomes.waiterFailed(failureName(failure));
+  }
+
+  /** @return the simple class name of the failure, or {@code "cancelled"} */
+  static String failureName(Throwable failure) {
     if (failure instanceof CompletionException && failure.getCause() != null) {
       failure = failure.getCause();
     }
-    return Outcomes.waiterFailed(failure.getClass().getSimpleName());
+    return failure instanceof java.util.concurrent.CancellationException
+        ? "cancelled" : failure.getClass().getSimpleName();
   }
 
   /**

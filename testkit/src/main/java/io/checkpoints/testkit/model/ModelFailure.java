@@ -16,7 +16,14 @@ import java.util.Objects;
 public record ModelFailure(
     long seed, List<Action> original, List<Action> shrunk, Divergence divergence, int shrinkRuns) {
 
-  /** @throws NullPointerException if an argument is null */
+  /**
+   * @param seed the seed of the action list
+   * @param original the generated action list
+   * @param shrunk the shortest failing list the shrinker found
+   * @param divergence the first divergence of the shrunk list
+   * @param shrinkRuns how many candidate lists the shrinker executed
+   * @throws NullPointerException if an argument is null
+   */
   public ModelFailure {
     original = List.copyOf(original);
     shrunk = List.copyOf(shrunk);

@@ -34,6 +34,10 @@ public final class ModelRunner {
 
   private static final int SHRINK_BUDGET = 3_000;
 
+  /** The rule {@link WaiterLedger} checks, as divergences name it. */
+  static final String WAITER_SOUNDNESS =
+      "waiter soundness (only a checkpoint of the waiter's own user and clear, at or above its id, completes it; one that applied does)";
+
   private final Supplier<? extends CheckpointStore> stores;
   private final int maxActions;
 
@@ -100,7 +104,13 @@ public final class ModelRunner {
    * @param failure the first failure, shrunk, if any
    */
   public record Summary(long baseSeed, int runs, long actions, Optional<ModelFailure> failure) {
-    /** @throws NullPointerException if the failure is null */
+    /**
+     * @param baseSeed the seed of the series
+     * @param runs how many action lists ran
+     * @param actions how many actions they held in total
+     * @param failure the first failure, shrunk, if any
+     * @throws NullPointerException if the failure is null
+     */
     public Summary {
       Objects.requireNonNull(failure, "failure");
     }
@@ -131,8 +141,8 @@ public final class ModelRunner {
   }
 
   /**
-   * Runs one action list on a fresh store and a fresh model. A store that is
-   * {@link AutoCloseable} is closed when the run ends.
+   * Runs one action list on a fresh store and a fresh model; the store is closed when the run
+   * ends.
    *
    * @param actions the actions
    * @return the first divergence, or empty if there was none
@@ -142,12 +152,10 @@ public final class ModelRunner {
     try {
       return run(actions, store);
     } finally {
-      if (store instanceof AutoCloseable closeable) {
-        try {
-          closeable.close();
-        } catch (Exception e) {
-          throw new IllegalStateException("closing the store of a model-based run failed", e);
-        }
+      try {
+        store.close();
+      } catch (RuntimeException e) {
+        throw new IllegalStateException("closing the store of a model-based run failed", e);
       }
     }
   }
@@ -202,6 +210,11 @@ public final class ModelRunner {
       if (violation.isPresent()) {
         return Optional.of(trace.divergence(i, "invariant: " + violation.get().rule(),
             "the rule holds", violation.get().detail()));
+      }
+      List<String> waiterViolations = domain.newWaiterViolations();
+      if (!waiterViolations.isEmpty()) {
+        return Optional.of(trace.divergence(i, "invariant: " + WAITER_SOUNDNESS,
+            "the rule holds", waiterViolations.get(0)));
       }
       before = after;
     }

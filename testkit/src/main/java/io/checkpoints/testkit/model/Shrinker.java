@@ -27,7 +27,11 @@ public final class Shrinker {
    * @param <T> the element type
    */
   public record Result<T>(List<T> shrunk, int runs) {
-    /** @throws NullPointerException if the list is null */
+    /**
+     * @param shrunk the shortest failing list found
+     * @param runs how many times the predicate was evaluated
+     * @throws NullPointerException if the list is null
+     */
     public Result {
       shrunk = List.copyOf(shrunk);
     }

@@ -55,6 +55,10 @@ final class SpecModel {
     }
   }
 
+  /** Section 7, epochs: the user of the current epoch (null: none known). Clears need no count
+   * here: every waiter of the epoch a clear ends fails at the clear. */
+  private String epochUser;
+
   /** Whether the host's publisher fails on its next call (fault injection). */
   private boolean publisherFails;
   /** The most recent id of the run, which relative values resolve against. */
@@ -207,6 +211,12 @@ final class SpecModel {
     }
     if (iteration != null) {
       endIteration(false);
+    }
+    // Section 7, epochs: a start for another user than the epoch's (known -> none and none ->
+    // known too) is a user switch; the waiters the disconnect left fail like a clear fails them.
+    if (!java.util.Objects.equals(epochUser, user)) {
+      epochUser = user;
+      failWaiters("UserSwitched");
     }
     iteration = new Iteration(user);
     // Section 11: start sets connecting. Section 7: the applied id is cleared when an iteration starts.
@@ -514,6 +524,7 @@ final class SpecModel {
       iteration.seeded = false;
     }
     failWaiters("Cleared"); // section 7: requests do not survive a clear
+    statusApplied = Optional.empty(); // section 7: the applied id is cleared on clear
     return Outcomes.OK;
   }
 }

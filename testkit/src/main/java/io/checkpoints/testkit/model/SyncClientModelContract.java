@@ -76,7 +76,11 @@ public abstract class SyncClientModelContract {
     long baseSeed = property(BASE_SEED_PROPERTY).map(Long::parseLong)
         .orElseGet(() -> new SplittableRandom().nextLong());
     int runs = property(RUNS_PROPERTY).map(Integer::parseInt).orElse(defaultRuns());
+    long started = System.nanoTime();
     ModelRunner.Summary summary = runner.checkMany(baseSeed, runs);
+    System.out.printf("model-based runs on %s: %d action lists (%d actions) from -D%s=%d, %s, %.1f s%n",
+        getClass().getSimpleName(), summary.runs(), summary.actions(), BASE_SEED_PROPERTY, baseSeed,
+        summary.failure().isPresent() ? "FAILED" : "every step agreed with the model", (System.nanoTime() - started) / 1e9);
     summary.failure().ifPresent(failure -> fail(failure.report()
         + "(list " + summary.runs() + " of the series -D" + BASE_SEED_PROPERTY + "=" + baseSeed + ")"));
     assertThat(summary.runs()).as("action lists run").isEqualTo(runs);

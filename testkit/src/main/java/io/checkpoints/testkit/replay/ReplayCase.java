@@ -29,7 +29,15 @@ public record ReplayCase(
     SPECIFICATION
   }
 
-  /** @throws NullPointerException if an argument is null */
+  /**
+   * @param name the script's file name without {@code .jsonl}, for example {@code 01-example}
+   * @param source where the expected output comes from
+   * @param script the script's lines; copied
+   * @param expected the expected output lines, one per event; copied
+   * @param deviation for a script that touches a deliberate deviation from the reference
+   *     ({@code behaviour.md} section 12): which one, and where the reference prints otherwise
+   * @throws NullPointerException if an argument is null
+   */
   public ReplayCase {
     Objects.requireNonNull(name, "name");
     Objects.requireNonNull(source, "source");

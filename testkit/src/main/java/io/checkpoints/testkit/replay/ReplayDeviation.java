@@ -19,7 +19,14 @@ import java.util.Objects;
 public record ReplayDeviation(
     int number, String summary, List<Integer> events, Map<Integer, String> referenceOutput) {
 
-  /** @throws IllegalArgumentException if the number is not 1 to 6 or no event is given */
+  /**
+   * @param number the deviation's number in section 12, 1 to 6
+   * @param summary what this library does differently and why the reference's output differs
+   * @param events the event numbers (from 1) whose output the reference prints differently; copied
+   * @param referenceOutput for some of those events, the output that section 12 says the reference
+   *     prints, keyed by event number; copied
+   * @throws IllegalArgumentException if the number is not 1 to 6 or no event is given
+   */
   public ReplayDeviation {
     if (number < 1 || number > 6) {
       throw new IllegalArgumentException("deviation number must be 1 to 6, got " + number);

@@ -12,7 +12,12 @@ import java.util.Objects;
  */
 public record ReplayResult(int events, int errorLines, List<ScriptError> scriptErrors) {
 
-  /** @throws NullPointerException if {@code scriptErrors} is null */
+  /**
+   * @param events how many events (non-blank script lines) ran, each printing one line
+   * @param errorLines how many of the printed lines were error lines, script errors included
+   * @param scriptErrors the script lines that were not events, in order; copied
+   * @throws NullPointerException if {@code scriptErrors} is null
+   */
   public ReplayResult {
     scriptErrors = List.copyOf(Objects.requireNonNull(scriptErrors, "scriptErrors"));
   }
@@ -32,7 +37,11 @@ public record ReplayResult(int events, int errorLines, List<ScriptError> scriptE
    * @param message what is wrong with it
    */
   public record ScriptError(int lineNumber, String message) {
-    /** @throws NullPointerException if {@code message} is null */
+    /**
+     * @param lineNumber the line's number in the script, from 1
+     * @param message what is wrong with it
+     * @throws NullPointerException if {@code message} is null
+     */
     public ScriptError {
       Objects.requireNonNull(message, "message");
     }

@@ -258,7 +258,12 @@ public final class ReplayRunner {
               LocalWrite.put(LOCAL_WRITE_TABLE, rowId(payload), "{}"));
           return ok(ReplayJson.NODES.nullNode());
         case "upload_done":
-          client.barrier().markUploaded(Long.MAX_VALUE);
+          // Every queued write was uploaded: empty the queue through the store, as the SQL
+          // surface does; the write checkpoint is the script's own business (completed_upload).
+          store.inTransaction(tx -> {
+            tx.uploadQueue().removeThrough(Long.MAX_VALUE);
+            return null;
+          });
           return ok(ReplayJson.NODES.nullNode());
         case "line":
           return ok(outcomes(client.handleLine(decode(payload))));

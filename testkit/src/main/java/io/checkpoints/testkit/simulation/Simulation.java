@@ -16,17 +16,25 @@ import java.util.Objects;
  *
  * <p>The workload is a max-write-wins key-value table: hosts write increasing values to random
  * keys locally, upload them to the backend, which keeps the greatest value per key, and receive
- * checkpoints that carry the backend's values as replicated. Faults: replication lag, lost, delayed
- * and failed responses (401, 429, 5xx), a response lost after the service accepted the request,
- * lost and expired service records, disconnects, a crash between upload and marking it complete,
- * clears, token expiry with a user switch, and, in some runs, a service without checkpoint
- * requests (404).
+ * checkpoints that carry the backend's values as replicated. Hosts upload through upload batches
+ * ({@code nextUploadBatch}, {@code nextUploadTransaction}, {@code UploadBatch.complete()}), also
+ * while offline. Faults: replication lag, lost, delayed and failed responses (401, 429, 5xx), a
+ * response lost after the service accepted the request, lost and expired service records,
+ * disconnects and reconnects, a crash between upload and completing the batch, hard and soft
+ * clears, token expiry with a user switch (with or without a clear), connects without a user and
+ * back, answers held back across a disconnect, clear or user switch and delivered late (also as a
+ * 404), and, in some runs, a service without checkpoint requests (404).
  *
  * <p>Invariants, checked while running and once the system has quiesced: the gate's safety and
  * monotonic reads (a value a host wrote or saw never goes backwards in its visible table, until a
- * clear starts its history afresh); every waiter completes (synced, or failed because of a clear
- * or a 404); all tables equal the backend's when the service supports checkpoint requests; and,
- * with per-user sequences, the ids first posted for a (user, client) never decrease.
+ * clear starts its history afresh); waiter soundness ({@link io.checkpoints.testkit.model.WaiterLedger}:
+ * handles and status waiters complete only by a checkpoint of their own user and clear, at or
+ * above their id, applied after they were opened, and do complete once one applied); every
+ * request ends (synced, or failed because of a clear, a user switch or a 404); a 404 reaches
+ * nothing but the connection it answered; an upload batch completed offline fails its write
+ * checkpoint with {@code Disconnected}; batches hold the oldest queued writes, as written; all
+ * tables equal the backend's when the service supports checkpoint requests; and, with per-user
+ * sequences, the ids first posted for a (user, client) never decrease.
  *
  * <p>Stateless and thread-safe; each run has its own objects.
  */
@@ -50,7 +58,13 @@ public final class Simulation {
    * @param actions the actions, in order
    */
   public record Plan(long seed, SimulationOptions options, boolean supported, List<SimAction> actions) {
-    /** @throws NullPointerException if an argument is null */
+    /**
+     * @param seed the seed it was made from
+     * @param options the shape of the run
+     * @param supported whether the service supports checkpoint requests (false: HTTP 404 throughout)
+     * @param actions the actions, in order
+     * @throws NullPointerException if an argument is null
+     */
     public Plan {
       Objects.requireNonNull(options, "options");
       actions = List.copyOf(actions);
@@ -73,31 +87,71 @@ public final class Simulation {
     for (int host = 0; host < options.hosts(); host++) {
       actions.add(new SimAction.Connect(host));
     }
-    int count = 1 + random.nextInt(options.actions());
-    for (int i = 0; i < count; i++) {
-      actions.add(nextAction(random, options));
+    int count = options.hosts() + 1 + random.nextInt(options.actions());
+    while (actions.size() < count) {
+      if (random.chance(0.06)) {
+        answerAcrossAnEpoch(random, options, actions);
+      } else {
+        actions.add(nextAction(random, options));
+      }
     }
-    return new Plan(seed, options, supported, actions);
+    return new Plan(seed, options, supported, actions.subList(0, count));
+  }
+
+  /**
+   * The answer to a request (or to an upload's write checkpoint) is held back while the
+   * connection ends, the database is cleared or another user connects, and arrives afterwards:
+   * as it was, or as a 404. Sometimes nothing happens in between, so that the answer is the
+   * current connection's own.
+   */
+  private static void answerAcrossAnEpoch(SeededRandom random, SimulationOptions options, List<SimAction> out) {
+    int host = random.nextInt(options.hosts());
+    out.add(new SimAction.HoldAnswers(host, 1 + random.nextInt(2), random.chance(0.4)));
+    out.add(random.chance(0.7) ? new SimAction.Request(host) : new SimAction.Upload(host, false, 100));
+    if (random.chance(0.5)) {
+      out.add(new SimAction.AwaitApplied(host));
+    }
+    switch (random.weighted(3, 3, 3, 2, 2, 2, 1)) {
+      case 0 -> out.add(new SimAction.Disconnect(host));
+      case 1 -> out.add(new SimAction.Reconnect(host));
+      case 2 -> out.add(new SimAction.Clear(host));
+      case 3 -> out.add(new SimAction.SwitchUser(host, random.chance(0.5)));
+      case 4 -> out.add(new SimAction.ConnectWithoutUser(host));
+      case 5 -> out.add(new SimAction.SoftClear(host));
+      default -> { } // the answer stays the current connection's
+    }
+    if (random.chance(0.5)) {
+      out.add(new SimAction.Connect(host));
+      out.add(new SimAction.Request(host));
+    }
+    out.add(new SimAction.Advance(random.between(1, 3_000)));
+    out.add(new SimAction.ReleaseAnswers(host));
+    out.add(new SimAction.Advance(random.between(1, 20_000)));
   }
 
   private static SimAction nextAction(SeededRandom random, SimulationOptions options) {
     int host = random.nextInt(options.hosts());
-    switch (random.weighted(26, 12, 8, 22, 3, 8, 2, 1, 6, 2, 1, 2)) {
+    switch (random.weighted(26, 12, 8, 22, 3, 8, 2, 1, 6, 2, 1, 2, 2, 1, 1, 2, 1)) {
       case 0: return new SimAction.Write(host, "k" + random.nextInt(6));
-      case 1: return new SimAction.Upload(host, random.chance(0.1));
+      case 1: return new SimAction.Upload(host, random.chance(0.1), random.chance(0.3) ? 0 : 1 + random.nextInt(4));
       case 2: return new SimAction.Request(host);
       case 3: return new SimAction.Advance(random.chance(0.5) ? random.between(1, 2_000) : random.between(2_000, 20_000));
       case 4: return new SimAction.Disconnect(host);
       case 5: return new SimAction.Connect(host);
       case 6: return new SimAction.Clear(host);
-      case 7: return new SimAction.SwitchUser(host);
+      case 7: return new SimAction.SwitchUser(host, random.chance(0.7));
       case 8: return fault(random);
       // Without per-user sequences, a clear followed by a lost or expired service record lets ids
       // restart, and a stale acknowledgement can then open the gate: the reference's weakness
       // (behaviour.md section 9), shown by SimulationCanFailTest. Such runs keep their records.
       case 9: return options.userSequences() ? new SimAction.LoseRecord(host) : new SimAction.Advance(1_000);
       case 10: return options.userSequences() ? new SimAction.ExpireRecords() : new SimAction.Advance(1_000);
-      default: return new SimAction.SetLag(random.pick(List.of(0L, 200L, 1_000L, 5_000L, 15_000L)));
+      case 11: return new SimAction.SetLag(random.pick(List.of(0L, 200L, 1_000L, 5_000L, 15_000L)));
+      case 12: return new SimAction.Reconnect(host);
+      case 13: return new SimAction.ConnectWithoutUser(host);
+      case 14: return new SimAction.SoftClear(host);
+      case 15: return new SimAction.AwaitApplied(host);
+      default: return new SimAction.Upload(host, false, 0);
     }
   }
 

@@ -9,7 +9,12 @@ package io.checkpoints.testkit.simulation;
  */
 public record SimulationOptions(int hosts, int actions, boolean userSequences) {
 
-  /** @throws IllegalArgumentException if a count is not positive */
+  /**
+   * @param hosts how many clients, 1 or more
+   * @param actions how many actions a run has at most
+   * @param userSequences whether hosts start their iterations with a known user (per-user sequence)
+   * @throws IllegalArgumentException if a count is not positive
+   */
   public SimulationOptions {
     if (hosts < 1 || actions < 1) {
       throw new IllegalArgumentException("hosts and actions must be positive");

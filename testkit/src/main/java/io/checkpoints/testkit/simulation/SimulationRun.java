@@ -6,6 +6,8 @@ import io.checkpoints.adapter.inmemory.SimulatedCheckpointService;
 import io.checkpoints.domain.CheckpointHandle;
 import io.checkpoints.domain.SyncClient;
 import io.checkpoints.domain.SyncConnection;
+import io.checkpoints.domain.UploadBatch;
+import io.checkpoints.domain.UploadCheckpointAllocation;
 import io.checkpoints.ports.CheckpointException;
 import io.checkpoints.ports.CheckpointMode;
 import io.checkpoints.ports.CheckpointPublication;
@@ -13,22 +15,28 @@ import io.checkpoints.ports.CheckpointRequest;
 import io.checkpoints.ports.CheckpointRequestId;
 import io.checkpoints.ports.CheckpointRequestTransport;
 import io.checkpoints.ports.CheckpointService;
+import io.checkpoints.ports.CheckpointStateException;
 import io.checkpoints.ports.CheckpointStore;
 import io.checkpoints.ports.CheckpointTransaction;
+import io.checkpoints.ports.CheckpointTransportException;
 import io.checkpoints.ports.CheckpointWaitException;
 import io.checkpoints.ports.ClearFlags;
 import io.checkpoints.ports.ClientId;
 import io.checkpoints.ports.Credentials;
 import io.checkpoints.ports.LocalWrite;
+import io.checkpoints.ports.QueuedWrite;
 import io.checkpoints.ports.SyncLine;
 import io.checkpoints.ports.UserKey;
 import io.checkpoints.ports.WriteCheckpoint;
+import io.checkpoints.testkit.model.WaiterLedger;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.function.Function;
@@ -98,23 +106,43 @@ public final class SimulationRun {
         violations.add("action " + (actionsRun + 1) + " " + action + " threw " + e);
       }
       actionsRun++;
+      hosts.forEach(Host::noticeEndedStream);
+      checkWaiterLedgers();
       if (!violations.isEmpty()) {
         return this;
       }
     }
     try {
       quiesce();
+      checkWaiterLedgers();
     } catch (RuntimeException e) {
       violations.add("quiescing threw " + e);
     }
     return this;
   }
 
+  /** Waiter soundness and liveness on every host, from what the run observed. */
+  private void checkWaiterLedgers() {
+    for (Host host : hosts) {
+      host.ledger.checkPending();
+      List<String> found = host.ledger.violations();
+      for (String violation : found.subList(host.ledgerViolationsSeen, found.size())) {
+        violations.add("host " + host.index + ": waiter soundness: " + violation);
+      }
+      host.ledgerViolationsSeen = found.size();
+    }
+  }
+
+  /** @return how many request handles and status waiters the hosts opened */
+  public int waitersOpened() {
+    return hosts.stream().mapToInt(host -> host.ledger.size()).sum();
+  }
+
   private void run(SimAction action) {
     if (action instanceof SimAction.Write write) {
       hosts.get(write.host()).write(write.key());
     } else if (action instanceof SimAction.Upload upload) {
-      hosts.get(upload.host()).upload(upload.crash());
+      hosts.get(upload.host()).upload(upload.crash(), upload.limit());
     } else if (action instanceof SimAction.Request request) {
       hosts.get(request.host()).request();
     } else if (action instanceof SimAction.Disconnect disconnect) {
@@ -124,17 +152,37 @@ public final class SimulationRun {
     } else if (action instanceof SimAction.Clear clear) {
       hosts.get(clear.host()).clear();
     } else if (action instanceof SimAction.SwitchUser switchUser) {
-      hosts.get(switchUser.host()).switchUser();
+      hosts.get(switchUser.host()).switchUser(switchUser.clear());
+    } else if (action instanceof SimAction.Reconnect reconnect) {
+      hosts.get(reconnect.host()).disconnect();
+      hosts.get(reconnect.host()).connect();
+    } else if (action instanceof SimAction.ConnectWithoutUser anonymous) {
+      hosts.get(anonymous.host()).connectWithoutUser();
+    } else if (action instanceof SimAction.SoftClear softClear) {
+      hosts.get(softClear.host()).softClear();
+    } else if (action instanceof SimAction.AwaitApplied await) {
+      hosts.get(await.host()).awaitApplied();
+    } else if (action instanceof SimAction.HoldAnswers hold) {
+      hosts.get(hold.host()).holdNext += hold.count();
+      hosts.get(hold.host()).holdAsNotSupported = hold.notSupported();
+    } else if (action instanceof SimAction.ReleaseAnswers release) {
+      hosts.get(release.host()).releaseAnswers();
     } else if (action instanceof SimAction.Advance advance) {
       clock.advance(Duration.ofMillis(advance.millis()));
     } else if (action instanceof SimAction.Fault fault) {
       service.injectFault(fault.call(), fault.times(), Simulation.serviceFault(fault));
     } else if (action instanceof SimAction.LoseRecord lose) {
+      // Without a known user the ids may restart after a clear when the service lost its record:
+      // the reference's weakness (behaviour.md section 9), not what this run checks.
       Host host = hosts.get(lose.host());
-      service.forget(host.user, host.clientId);
+      if (!host.withoutUser) {
+        service.forget(host.user, host.clientId);
+      }
     } else if (action instanceof SimAction.ExpireRecords) {
       clock.advance(SimulatedCheckpointService.DEFAULT_RETENTION.plusMinutes(1));
-      service.compact();
+      if (hosts.stream().noneMatch(host -> host.withoutUser)) {
+        service.compact();
+      }
     } else if (action instanceof SimAction.SetLag lag) {
       service.setReplicationLag(Duration.ofMillis(lag.millis()));
     } else {
@@ -146,13 +194,19 @@ public final class SimulationRun {
   private void quiesce() {
     service.clearFaults();
     for (Host host : hosts) {
+      host.noticeEndedStream();
+      host.holdNext = 0;
+      host.releaseAnswers();
+      if (host.connectionSaw404 || host.connectFailed) {
+        host.disconnect(); // a new connection asks the service again
+      }
       if (!host.client.isIterationActive()) {
         host.connect();
       }
     }
     for (int round = 0; round < 4; round++) {
       for (Host host : hosts) {
-        host.upload(false);
+        host.uploadAll();
       }
       clock.advance(QUIESCE_STEP.plus(service.replicationLag()));
       service.publishCheckpoint();
@@ -187,17 +241,32 @@ public final class SimulationRun {
     return data;
   }
 
-  private void recordPost(String user, ClientId client, CheckpointRequestId id) {
-    String key = user + "/" + client.value();
-    List<Long> ids = postedIds.computeIfAbsent(key, k -> new ArrayList<>());
-    if (ids.contains(id.value())) {
-      return; // a repost or retry of an id already posted
+  /**
+   * With per-user sequences, the ids a (user, client) posts for the first time never go
+   * backwards. Not counted: retries and reposts of an id this (user, client) posted before, and
+   * reposts of the gate's target that another user's upload set (it survives a user switch
+   * without a clear and is posted until acknowledged; the service keeps its larger id).
+   */
+  private void recordPost(String user, boolean withoutUser, ClientId client, CheckpointRequestId id,
+      boolean isGateTarget) {
+    List<Long> byClient = postedIds.computeIfAbsent(client.value(), k -> new ArrayList<>());
+    boolean postedBefore = byClient.contains(id.value());
+    if (!postedBefore) {
+      byClient.add(id.value());
     }
+    if (withoutUser) {
+      return; // without a known user ids follow the reference's rules (they may restart)
+    }
+    String key = user + "/" + client.value();
+    List<Long> byUser = postedIds.computeIfAbsent(key, k -> new ArrayList<>());
+    if (byUser.contains(id.value()) || (postedBefore && isGateTarget)) {
+      return;
+    }
+    byUser.add(id.value());
     Long highest = highestFirstPost.get(key);
     if (plan.options().userSequences() && highest != null && id.value() < highest) {
       violations.add("ids went backwards for " + key + ": " + id + " posted after " + highest);
     }
-    ids.add(id.value());
     highestFirstPost.merge(key, id.value(), Math::max);
   }
 
@@ -208,13 +277,49 @@ public final class SimulationRun {
     final CheckpointStore store;
     final SyncClient client;
     final SyncConnection connection;
+    final CheckpointRequestTransport transport;
     final Map<String, Long> visible = new TreeMap<>();
-    final List<long[]> queued = new ArrayList<>(); // sequence, value
-    final List<String> queuedKeys = new ArrayList<>();
+    /** The queued writes by sequence: key and value, to compare with the batches read. */
+    final Map<Long, Map.Entry<String, Long>> queued = new TreeMap<>();
     final List<CompletableFuture<CheckpointHandle>> requests = new ArrayList<>();
+    final List<Tracked> handles = new ArrayList<>();
+    final WaiterLedger ledger = new WaiterLedger();
+    int ledgerViolationsSeen;
     String user;
     int userIndex;
+    /** Whether the current (or last) connection was made without telling the client the user. */
+    boolean withoutUser;
+    /** The epoch as this host counts it: the user it told the client, the clears it ran. */
+    WaiterLedger.Epoch epoch = WaiterLedger.Epoch.FIRST;
+    long connections;
+    /** The number of the current connection, 0 while offline. */
+    long connectionNumber;
+    /** Whether the current connection's connect() failed (for example a second 401 in a row). */
+    boolean connectFailed;
+    /** Whether the current connection received a 404 that was its own. */
+    boolean connectionSaw404;
+    /** Whether a 404 was ever delivered to the connection that sent the request. */
+    boolean everSawOwn404;
+    int holdNext;
+    boolean holdAsNotSupported;
+    final List<Held> held = new ArrayList<>();
     CheckpointService.StreamSubscription stream;
+
+    /** A request handle and the ledger entry that follows it. */
+    final class Tracked {
+      final CheckpointHandle handle;
+      final int entry;
+      boolean ended;
+
+      Tracked(CheckpointHandle handle, int entry) {
+        this.handle = handle;
+        this.entry = entry;
+      }
+    }
+
+    /** An answer held back: what the service answered, what the client will hear, and when it asked. */
+    record Held(CompletableFuture<CheckpointRequestId> fromService,
+        CompletableFuture<CheckpointRequestId> toClient, long connectionNumber) {}
 
     Host(int index) {
       this.index = index;
@@ -232,7 +337,7 @@ public final class SimulationRun {
         @Override
         public void invalidate() {}
       };
-      CheckpointRequestTransport transport = recording(service.transport(credentials, token -> token));
+      this.transport = recording(service.transport(credentials, token -> token));
       this.connection = SyncConnection.builder(client, transport).build();
     }
 
@@ -240,8 +345,23 @@ public final class SimulationRun {
       return new CheckpointRequestTransport() {
         @Override
         public CompletableFuture<CheckpointRequestId> postCheckpointRequest(CheckpointRequest request) {
-          recordPost(user, request.clientId(), request.id());
-          return delegate.postCheckpointRequest(request);
+          if (holdNext > 0 && holdAsNotSupported) {
+            holdNext--; // a service without checkpoint requests: nothing reaches its records
+            CompletableFuture<CheckpointRequestId> heldBack = new CompletableFuture<>();
+            held.add(new Held(CompletableFuture.failedFuture(new CheckpointTransportException.NotSupported(
+                "simulated HTTP 404, answered late")), heldBack, connectionNumber));
+            return heldBack;
+          }
+          recordPost(user, withoutUser || !plan.options().userSequences(), request.clientId(), request.id(),
+              client.barrier().target().equals(Optional.of(request.id())));
+          CompletableFuture<CheckpointRequestId> answer = delegate.postCheckpointRequest(request);
+          if (holdNext == 0) {
+            return answer;
+          }
+          holdNext--;
+          CompletableFuture<CheckpointRequestId> heldBack = new CompletableFuture<>();
+          held.add(new Held(answer, heldBack, connectionNumber));
+          return heldBack;
         }
 
         @Override
@@ -249,6 +369,25 @@ public final class SimulationRun {
           return delegate.fetchLegacyWriteCheckpoint(id);
         }
       };
+    }
+
+    void releaseAnswers() {
+      List<Held> released = new ArrayList<>(held);
+      held.clear();
+      for (Held answer : released) {
+        answer.fromService().whenComplete((id, error) -> {
+          if (error == null) {
+            answer.toClient().complete(id);
+            return;
+          }
+          if (unwrap(error) instanceof CheckpointTransportException.NotSupported
+              && answer.connectionNumber() != 0 && answer.connectionNumber() == connectionNumber) {
+            connectionSaw404 = true; // the connection's own answer: it may end its requests
+            everSawOwn404 = true;
+          }
+          answer.toClient().completeExceptionally(error);
+        });
+      }
     }
 
     /** The gate let a checkpoint through: the visible table becomes the backend's data in it. */
@@ -271,63 +410,239 @@ public final class SimulationRun {
       visible.clear();
       visible.putAll(data);
       applies++;
+      // Inside the publishing transaction, so before anything its commit completes.
+      ledger.applied(publication.writeCheckpoint().map(WriteCheckpoint::value), epoch, connectionNumber);
     }
 
     void write(String key) {
       long value = ++nextValue;
       long sequence = client.barrier().recordLocalWrite(LocalWrite.put("kv", key, "{\"v\":" + value + "}"));
-      queued.add(new long[] {sequence, value});
-      queuedKeys.add(key);
+      queued.put(sequence, Map.entry(key, value));
       visible.merge(key, value, Math::max);
     }
 
-    void upload(boolean crash) {
-      if (!client.isIterationActive()) {
-        return; // uploads need the network too
-      }
-      if (queued.isEmpty()) {
-        if (client.barrier().target().filter(CheckpointRequestId::isMax).isPresent()) {
-          connection.uploadCompleted(); // uploads done, but no write checkpoint yet: request one
+    /**
+     * Reads a batch, uploads it to the backend and completes it. The backend is reachable whether
+     * or not the sync connection is up; completing while offline removes the writes and fails the
+     * write checkpoint with the disconnect.
+     */
+    void upload(boolean crash, int limit) {
+      Optional<UploadBatch> read = limit == 0 ? connection.nextUploadTransaction() : connection.nextUploadBatch(limit);
+      if (read.isEmpty()) {
+        if (client.isIterationActive() && client.barrier().target().filter(CheckpointRequestId::isMax).isPresent()) {
+          requestWriteCheckpointByHand();
         }
         return;
       }
-      for (int i = 0; i < queued.size(); i++) {
-        source.merge(queuedKeys.get(i), queued.get(i)[1], Math::max);
-      }
-      long position = service.recordSourceWrite();
-      for (int i = 0; i < queued.size(); i++) {
-        sourcePositions.add(new long[] {position, queued.get(i)[1]});
-        sourceKeys.add(queuedKeys.get(i));
-      }
-      if (crash) {
-        disconnect(); // died before marking the batch uploaded: the next upload sends it again
+      UploadBatch batch = read.get();
+      List<QueuedWrite> writes = batch.writes();
+      List<Long> expected = new ArrayList<>(queued.keySet()).subList(0, Math.min(queued.size(),
+          limit == 0 ? writes.size() : limit));
+      if (!writes.stream().map(QueuedWrite::sequence).toList().equals(expected)) {
+        violations.add("host " + index + " read the batch " + writes.stream().map(QueuedWrite::sequence).toList()
+            + " but the oldest queued writes are " + expected);
         return;
       }
-      client.barrier().markUploaded(queued.get(queued.size() - 1)[0]);
-      queued.clear();
-      queuedKeys.clear();
-      connection.uploadCompleted();
+      for (QueuedWrite write : writes) {
+        Map.Entry<String, Long> local = queued.get(write.sequence());
+        if (!write.rowId().equals(local.getKey()) || !write.dataJson().equals("{\"v\":" + local.getValue() + "}")) {
+          violations.add("host " + index + " read " + write + " for the write of " + local);
+        }
+        source.merge(local.getKey(), local.getValue(), Math::max);
+      }
+      long position = service.recordSourceWrite();
+      for (QueuedWrite write : writes) {
+        Map.Entry<String, Long> local = queued.get(write.sequence());
+        sourcePositions.add(new long[] {position, local.getValue()});
+        sourceKeys.add(local.getKey());
+      }
+      if (crash) {
+        disconnect(); // died before completing the batch: the next upload sends it again
+        return;
+      }
+      boolean online = connectionNumber != 0;
+      CompletableFuture<Void> checkpoint = batch.complete();
+      writes.forEach(write -> queued.remove(write.sequence()));
+      reconnectAfterRefusal(checkpoint);
+      if (!online && !(checkpoint.isCompletedExceptionally()
+          && failure(checkpoint) instanceof CheckpointWaitException.Disconnected)) {
+        violations.add("host " + index + " completed a batch while offline and its write checkpoint "
+            + (checkpoint.isDone() ? "ended with " + failure(checkpoint) : "is pending")
+            + " instead of failing with Disconnected");
+      }
+    }
+
+    /**
+     * The write checkpoint of an upload whose batch was completed while offline. A batch completed
+     * offline removes its writes and leaves the gate armed; with the queue now empty there is no
+     * batch to complete again, and {@code SyncConnection} offers no call that requests the write
+     * checkpoint on its own (PowerSync SDKs do it when the queue is empty: {@code updateLocalTarget}).
+     * Without this step the simulation finds that such a host never applies a checkpoint again
+     * (for example: {@code Write(0, k4), Upload(0), Write(1, k1)}, all offline, then quiescence:
+     * host 0 never shows {@code k1}). So the host does what the connection did before the upload
+     * API changed, with the public low-level calls.
+     */
+    private void requestWriteCheckpointByHand() {
+      UploadCheckpointAllocation allocation;
+      try {
+        allocation = client.sequence().allocateForUpload();
+      } catch (CheckpointStateException e) {
+        return; // not seeded yet: the next upload asks again
+      }
+      long asked = connectionNumber;
+      transport.postCheckpointRequest(new CheckpointRequest(clientId, allocation.id()))
+          .thenAccept(accepted -> {
+            if (connectionNumber == asked && client.isIterationActive()) {
+              client.barrier().targetAcceptedRequest(allocation, accepted);
+              client.completedUpload();
+            }
+          });
+    }
+
+    /**
+     * A call that the service refused for good (a second 401 in a row, or no seed in time) leaves
+     * this connection unable to allocate; as an SDK does, the host connects again later.
+     */
+    private void reconnectAfterRefusal(CompletableFuture<?> call) {
+      long asked = connectionNumber;
+      call.whenComplete((value, error) -> {
+        Throwable cause = error == null ? null : unwrap(error);
+        if (asked != 0 && connectionNumber == asked
+            && (cause instanceof CheckpointTransportException.Unauthorized
+                || cause instanceof CheckpointStateException)) {
+          connectFailed = true;
+        }
+      });
+    }
+
+    /** Uploads until the queue is empty (quiescence). */
+    void uploadAll() {
+      int before;
+      do {
+        before = queued.size();
+        upload(false, 100);
+      } while (!queued.isEmpty() && queued.size() < before);
     }
 
     void request() {
-      if (client.isIterationActive()) {
-        requests.add(connection.requestCheckpoint());
+      CompletableFuture<CheckpointHandle> request = connection.requestCheckpoint();
+      requests.add(request);
+      reconnectAfterRefusal(request);
+      request.whenComplete((handle, error) -> {
+        if (error != null) {
+          checkNotSupported(error, "a requestCheckpoint()");
+          return;
+        }
+        int entry = ledger.opened(WaiterLedger.Kind.HANDLE, "handle " + handle + " (request " + requests.size() + ")",
+            handle.id().value(), epoch, connectionNumber);
+        Tracked tracked = new Tracked(handle, entry);
+        handles.add(tracked);
+        startWait(tracked);
+      });
+    }
+
+    /** Keeps one wait open on a handle while connected, reporting what it ends with. */
+    private void startWait(Tracked tracked) {
+      if (tracked.ended) {
+        return;
+      }
+      tracked.handle.waitForSync().whenComplete((writeCheckpoint, error) -> {
+        if (error == null) {
+          tracked.ended = true;
+          ledger.completed(tracked.entry, writeCheckpoint.value());
+          return;
+        }
+        String name = failureName(error);
+        ledger.failed(tracked.entry, name);
+        checkNotSupported(error, "the wait for " + tracked.handle);
+        if (!name.equals("Disconnected") && !name.equals("SyncFailed")) {
+          tracked.ended = true;
+        }
+      });
+    }
+
+    void awaitApplied() {
+      Optional<CheckpointRequestId> current = client.sequence().current();
+      if (current.isEmpty()) {
+        return;
+      }
+      CompletableFuture<WriteCheckpoint> waiter = client.status().awaitApplied(current.get());
+      int entry = ledger.opened(WaiterLedger.Kind.STATUS_WAITER, "status waiter for " + current.get(),
+          current.get().value(), epoch, connectionNumber);
+      waiter.whenComplete((writeCheckpoint, error) -> {
+        if (error == null) {
+          ledger.completed(entry, writeCheckpoint.value());
+        } else {
+          ledger.failed(entry, failureName(error));
+        }
+      });
+    }
+
+    /** A 404 reaches the caller only where the service has no checkpoint requests, or the connection got its own. */
+    private void checkNotSupported(Throwable error, String what) {
+      Throwable cause = unwrap(error);
+      if (cause instanceof CheckpointWaitException.NotSupported
+          || cause instanceof CheckpointTransportException.NotSupported) {
+        if (plan.supported() && !everSawOwn404) {
+          violations.add("host " + index + ": " + what + " failed with " + cause
+              + ", but no 404 was ever the answer to one of its current connection's requests");
+        }
       }
     }
 
     void connect() {
-      if (client.isIterationActive()) {
+      if (client.isIterationActive() && !connectFailed) {
         return;
       }
-      if (plan.options().userSequences()) {
-        connection.connect(CheckpointMode.REQUESTS, UserKey.forUserId(user));
-      } else {
-        connection.connect(CheckpointMode.REQUESTS);
-      }
+      disconnect();
+      withoutUser = false;
+      open(plan.options().userSequences() ? Optional.of(user) : Optional.empty());
+    }
+
+    void connectWithoutUser() {
+      disconnect();
+      withoutUser = true;
+      open(Optional.empty());
+    }
+
+    private void open(Optional<String> as) {
+      // The epoch moves before the call: what the call ends reports against the new epoch.
+      epoch = epoch.forUser(as);
+      ledger.enter(epoch);
+      long opened = ++connections;
+      connectionNumber = opened;
+      connectionSaw404 = false;
+      connectFailed = false;
+      CompletableFuture<CheckpointRequestId> seeded = as.isPresent()
+          ? connection.connect(CheckpointMode.REQUESTS, UserKey.forUserId(as.get()))
+          : connection.connect(CheckpointMode.REQUESTS);
+      seeded.whenComplete((seed, error) -> {
+        if (error != null && connectionNumber == opened
+            && !(unwrap(error) instanceof CheckpointWaitException.Disconnected)) {
+          checkNotSupported(error, "connect()");
+          connectFailed = true; // as an SDK does, the host connects again later
+        }
+      });
       try {
         stream = service.openStream(user, clientId, this::receive);
       } catch (CheckpointException e) {
-        connection.disconnect(); // the stream could not open: offline again
+        disconnect(); // the stream could not open: offline again
+        return;
+      }
+      handles.forEach(this::startWait);
+    }
+
+    /**
+     * A host's sync loop sees its stream end (the service closed it, or a closing line ended the
+     * iteration) and disconnects, as SDKs do before they reconnect. Between the end and this
+     * disconnect, {@code requestCheckpoint()} and {@code UploadBatch.complete()} throw
+     * {@code CheckpointStateException} (no active iteration) instead of failing their futures
+     * when the counter needs a new seed: found by this simulation and reported; hosts notice at
+     * once, so runs do not call into that window.
+     */
+    void noticeEndedStream() {
+      if (connectionNumber != 0 && !client.isIterationActive()) {
+        disconnect();
       }
     }
 
@@ -347,20 +662,61 @@ public final class SimulationRun {
         stream.close();
         stream = null;
       }
+      connectionNumber = 0;
+      connectionSaw404 = false;
+      connectFailed = false;
       connection.disconnect();
     }
 
     void clear() {
-      client.clear(ClearFlags.HARD);
+      WaiterLedger.Epoch before = epoch;
+      epoch = epoch.afterClear();
+      ledger.enter(epoch);
+      try {
+        client.clear(ClearFlags.HARD);
+      } catch (RuntimeException e) {
+        epoch = before;
+        ledger.enter(epoch);
+        throw e;
+      }
       visible.clear(); // a clear starts this host's history afresh
       queued.clear();
-      queuedKeys.clear();
     }
 
-    void switchUser() {
+    void softClear() {
+      boolean active = client.isIterationActive();
+      WaiterLedger.Epoch before = epoch;
+      if (!active) {
+        // Allowed offline; the epoch moves before the call, as for a hard clear.
+        epoch = epoch.afterClear();
+        ledger.enter(epoch);
+      }
+      try {
+        client.clear(ClearFlags.of(0x02));
+      } catch (CheckpointStateException e) {
+        epoch = before;
+        ledger.enter(epoch);
+        if (!active || e.reason() != CheckpointStateException.Reason.CLEAR_REFUSED) {
+          violations.add("host " + index + ": a soft clear while " + (active ? "connected" : "offline")
+              + " failed with " + e);
+        }
+        return;
+      }
+      if (active) {
+        violations.add("host " + index + ": a soft clear was done during an iteration");
+        epoch = epoch.afterClear();
+        ledger.enter(epoch);
+      }
+      visible.clear();
+      queued.clear();
+    }
+
+    void switchUser(boolean clear) {
       service.disconnectStreams(user); // token expiry: the service ends the user's streams
       disconnect();
-      clear();
+      if (clear) {
+        clear();
+      }
       userIndex = (userIndex + 1) % USERS.length;
       user = USERS[userIndex];
       connect();
@@ -383,6 +739,7 @@ public final class SimulationRun {
         } else if (wait.isCompletedExceptionally()) {
           Throwable cause = failure(wait);
           boolean documented = cause instanceof CheckpointWaitException.Cleared
+              || cause instanceof CheckpointWaitException.UserSwitched
               || cause instanceof CheckpointWaitException.NotSupported;
           if (!documented) {
             violations.add("host " + index + ": the wait for " + handle + " failed with " + cause);
@@ -401,5 +758,17 @@ public final class SimulationRun {
         return e;
       }
     }
+  }
+
+  private static Throwable unwrap(Throwable error) {
+    while (error instanceof CompletionException && error.getCause() != null) {
+      error = error.getCause();
+    }
+    return error;
+  }
+
+  private static String failureName(Throwable error) {
+    Throwable cause = unwrap(error);
+    return cause instanceof CancellationException ? "cancelled" : cause.getClass().getSimpleName();
   }
 }

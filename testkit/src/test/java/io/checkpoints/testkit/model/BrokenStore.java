@@ -8,6 +8,7 @@ import io.checkpoints.ports.CheckpointTransaction;
 import io.checkpoints.ports.ClearFlags;
 import io.checkpoints.ports.ClientId;
 import io.checkpoints.ports.LocalWrite;
+import io.checkpoints.ports.QueuedWrite;
 import io.checkpoints.ports.UploadQueue;
 import io.checkpoints.ports.UserKey;
 import io.checkpoints.ports.UserSequences;
@@ -73,6 +74,11 @@ public final class BrokenStore implements CheckpointStore {
     } finally {
       raises.remove();
     }
+  }
+
+  @Override
+  public void close() {
+    delegate.close();
   }
 
   private final class BrokenTransaction implements CheckpointTransaction {
@@ -178,6 +184,16 @@ public final class BrokenStore implements CheckpointStore {
           queue.removeThrough(defect == Defect.REMOVE_THROUGH_OFF_BY_ONE && sequence != Long.MAX_VALUE
               ? sequence - 1 : sequence);
         }
+
+        @Override
+        public List<QueuedWrite> firstWrites(int limit) {
+          return queue.firstWrites(limit);
+        }
+
+        @Override
+        public List<QueuedWrite> firstTransaction() {
+          return queue.firstTransaction();
+        }
       };
     }
 
@@ -214,6 +230,11 @@ public final class BrokenStore implements CheckpointStore {
           return sequences.count();
         }
       };
+    }
+
+    @Override
+    public void afterCompletion(CompletionCallback callback) {
+      tx.afterCompletion(callback);
     }
 
     @Override

@@ -218,4 +218,31 @@ class SpecModelTest {
     assertThat(model.observe().lastSeen()).as("rolled back").isEmpty();
     assertThat(model.observe().iterationActive()).isFalse();
   }
+  private static Action await(long id) {
+    return new Action.AwaitApplied(Value.of(id));
+  }
+
+  @Test
+  @DisplayName("7, epochs: a start as another user, also none -> known and back, fails the waiters left with UserSwitched")
+  void userSwitchEndsTheWaitersOfTheEpoch() {
+    run(start("alice"), seed(1), new Action.Stop(), await(2), start("bob"), seed(1), checkpoint(9), COMPLETE);
+    assertThat(model.observe().waiters()).containsExactly("#1 id=2 failed(UserSwitched)");
+    run(start(), new Action.Stop(), await(2), start("alice"));
+    assertThat(model.observe().waiters()).containsExactly("#1 id=2 failed(UserSwitched)");
+    run(start("alice"), new Action.Stop(), await(2), start(), checkpoint(9), COMPLETE);
+    assertThat(model.observe().waiters()).containsExactly("#1 id=2 failed(UserSwitched)");
+    run(start("alice"), new Action.Stop(), await(2), start("alice"), checkpoint(9), COMPLETE);
+    assertThat(model.observe().waiters()).as("the same user: the same epoch").containsExactly("#1 id=2 done(9)");
+  }
+
+  @Test
+  @DisplayName("7, epochs: a clear fails the waiters with Cleared and clears the status's applied id")
+  void clearEndsTheEpochAndTheAppliedId() {
+    run(start(), checkpoint(4), COMPLETE, new Action.Clear(0), await(3));
+    assertThat(model.observe().statusApplied()).isEmpty();
+    assertThat(model.observe().waiters()).as("4 applied before the clear is no evidence")
+        .containsExactly("#1 id=3 pending");
+    run(start(), await(5), new Action.Clear(0), checkpoint(9), COMPLETE);
+    assertThat(model.observe().waiters()).containsExactly("#1 id=5 failed(Cleared)");
+  }
 }

@@ -408,5 +408,10 @@ class ReplayRunnerTest {
       }
       return delegate.inTransaction(work);
     }
+
+    @Override
+    public void close() {
+      delegate.close();
+    }
   }
 }

@@ -20,6 +20,10 @@ import org.junit.jupiter.api.Test;
 /** The simulation's checks catch a broken gate, and a failure replays and shrinks. */
 class SimulationCanFailTest {
 
+  static {
+    QuietDomainLogs.install();
+  }
+
   @Test
   void aStoreThatForgetsToArmTheGateBreaksMonotonicReads() {
     long failing = LongStream.range(0, 200)
@@ -110,7 +114,13 @@ class SimulationCanFailTest {
         @Override public UserSequences userSequences() { return tx.userSequences(); }
         @Override public void clear(ClearFlags flags) { tx.clear(flags); }
         @Override public <U> Optional<U> unwrap(Class<U> type) { return tx.unwrap(type); }
+        @Override public void afterCompletion(CompletionCallback callback) { tx.afterCompletion(callback); }
       }));
+    }
+
+    @Override
+    public void close() {
+      delegate.close();
     }
   }
 }

@@ -73,7 +73,7 @@ public final class LocalWriteArmingTrigger implements org.h2.api.Trigger {
     }
     // Data that is not a JSON object with a string type arms: a write is a write.
     String type = newRow[1] instanceof String data
-        ? Json.stringMember(data, "type").orElse(null)
+        ? JsonValues.stringMember(data, "type").orElse(null)
         : null;
     if (type != null && exists(connection, IS_INSERT_ONLY, type)) {
       return;

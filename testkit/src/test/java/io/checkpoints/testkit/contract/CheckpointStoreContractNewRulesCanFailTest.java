@@ -1,0 +1,215 @@
+package io.checkpoints.testkit.contract;
+
+import static org.assertj.core.api.Assertions.assertThatCode;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.checkpoints.adapter.inmemory.InMemoryCheckpointStore;
+import io.checkpoints.ports.CheckpointState;
+import io.checkpoints.ports.CheckpointStore;
+import io.checkpoints.ports.CheckpointTransaction;
+import io.checkpoints.ports.ClearFlags;
+import io.checkpoints.ports.LocalWrite;
+import io.checkpoints.ports.QueuedWrite;
+import io.checkpoints.ports.UploadQueue;
+import io.checkpoints.ports.UserSequences;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.function.ThrowingConsumer;
+
+/**
+ * Proves that the contract's tests of the queue reads, the arming report, completion callbacks
+ * and closing can fail: each store below breaks one rule (on top of the in-memory store) and fails
+ * the test that covers it, and passes one it does not break.
+ */
+class CheckpointStoreContractNewRulesCanFailTest {
+
+  /** The rule each broken store breaks. */
+  enum Defect {
+    /** enqueueArmingGate arms the gate but reports that it did not. */
+    ARMS_BUT_REPORTS_FALSE,
+    /** firstWrites ignores its limit. */
+    FIRST_WRITES_IGNORES_THE_LIMIT,
+    /** firstWrites accepts a limit of 0. */
+    FIRST_WRITES_ACCEPTS_ZERO,
+    /** Callbacks run at once, inside the transaction. */
+    CALLBACKS_RUN_AT_ONCE,
+    /** close() does nothing. */
+    CLOSE_DOES_NOTHING
+  }
+
+  private static CheckpointStoreContract contractFor(Defect defect) {
+    CheckpointStoreContract contract = new CheckpointStoreContract() {
+      @Override
+      protected CheckpointStore newStore() {
+        return new Broken(defect);
+      }
+    };
+    contract.createStore();
+    return contract;
+  }
+
+  private static void assertFails(Defect defect, ThrowingConsumer<CheckpointStoreContract> test) {
+    assertThatThrownBy(() -> test.accept(contractFor(defect)))
+        .as("the contract catches %s", defect).isInstanceOf(AssertionError.class);
+  }
+
+  private static void assertPasses(Defect defect, ThrowingConsumer<CheckpointStoreContract> test) {
+    assertThatCode(() -> test.accept(contractFor(defect))).doesNotThrowAnyException();
+  }
+
+  @Test
+  @DisplayName("arming without saying so fails the arming report test")
+  void armsButReportsFalse() {
+    assertFails(Defect.ARMS_BUT_REPORTS_FALSE, c -> c.enqueueArmingGateReportsWhatItDid("items"));
+    assertPasses(Defect.ARMS_BUT_REPORTS_FALSE, CheckpointStoreContract::enqueueDoesNotArm);
+  }
+
+  @Test
+  @DisplayName("a batch read that ignores its limit fails the order test")
+  void firstWritesIgnoringTheLimit() {
+    assertFails(Defect.FIRST_WRITES_IGNORES_THE_LIMIT, CheckpointStoreContract::firstWritesReadsInOrder);
+    assertPasses(Defect.FIRST_WRITES_IGNORES_THE_LIMIT, CheckpointStoreContract::firstTransactionReadsTheOldestTransaction);
+  }
+
+  @Test
+  @DisplayName("a batch read that accepts 0 fails the limit test")
+  void firstWritesAcceptingZero() {
+    assertFails(Defect.FIRST_WRITES_ACCEPTS_ZERO, c -> c.firstWritesRefusesLimitsBelowOne(0));
+    assertPasses(Defect.FIRST_WRITES_ACCEPTS_ZERO, c -> c.firstWritesRefusesLimitsBelowOne(-1));
+  }
+
+  @Test
+  @DisplayName("callbacks that run inside the transaction fail the callback tests")
+  void callbacksAtOnce() {
+    assertFails(Defect.CALLBACKS_RUN_AT_ONCE, CheckpointStoreContract::callbacksRunAfterCommit);
+    assertFails(Defect.CALLBACKS_RUN_AT_ONCE, CheckpointStoreContract::callbacksOfARollbackAreToldFalse);
+    assertFails(Defect.CALLBACKS_RUN_AT_ONCE, CheckpointStoreContract::nestedCallbacksRunAtTheOuterEnd);
+    assertPasses(Defect.CALLBACKS_RUN_AT_ONCE, CheckpointStoreContract::removeThroughTheBatchKeepsLaterWrites);
+  }
+
+  @Test
+  @DisplayName("a close that does nothing fails the closed-store test")
+  void closeDoingNothing() {
+    assertFails(Defect.CLOSE_DOES_NOTHING, CheckpointStoreContract::closedStoreRefusesTransactions);
+    assertPasses(Defect.CLOSE_DOES_NOTHING, CheckpointStoreContract::callbacksRunAfterCommit);
+  }
+
+  /** The in-memory store with one defect. Thread-safe as the store it wraps. */
+  private static final class Broken implements CheckpointStore {
+    private final InMemoryCheckpointStore delegate = InMemoryCheckpointStore.create();
+    private final Defect defect;
+
+    Broken(Defect defect) {
+      this.defect = defect;
+    }
+
+    @Override
+    public <T> T inTransaction(TransactionWork<T> work) {
+      return delegate.inTransaction(tx -> work.run(new Transaction(tx)));
+    }
+
+    @Override
+    public void close() {
+      if (defect != Defect.CLOSE_DOES_NOTHING) {
+        delegate.close();
+      }
+    }
+
+    private final class Transaction implements CheckpointTransaction {
+      private final CheckpointTransaction tx;
+
+      Transaction(CheckpointTransaction tx) {
+        this.tx = tx;
+      }
+
+      @Override
+      public CheckpointState state() {
+        return tx.state();
+      }
+
+      @Override
+      public UploadQueue uploadQueue() {
+        UploadQueue queue = tx.uploadQueue();
+        return new UploadQueue() {
+          @Override
+          public long enqueue(LocalWrite write) {
+            return queue.enqueue(write);
+          }
+
+          @Override
+          public boolean isEmpty() {
+            return queue.isEmpty();
+          }
+
+          @Override
+          public long size() {
+            return queue.size();
+          }
+
+          @Override
+          public long lastSequence() {
+            return queue.lastSequence();
+          }
+
+          @Override
+          public void removeThrough(long sequence) {
+            queue.removeThrough(sequence);
+          }
+
+          @Override
+          public List<QueuedWrite> firstWrites(int limit) {
+            if (defect == Defect.FIRST_WRITES_IGNORES_THE_LIMIT) {
+              return queue.firstWrites(Integer.MAX_VALUE);
+            }
+            if (defect == Defect.FIRST_WRITES_ACCEPTS_ZERO && limit == 0) {
+              return List.of();
+            }
+            return queue.firstWrites(limit);
+          }
+
+          @Override
+          public List<QueuedWrite> firstTransaction() {
+            return queue.firstTransaction();
+          }
+        };
+      }
+
+      @Override
+      public UserSequences userSequences() {
+        return tx.userSequences();
+      }
+
+      @Override
+      public Enqueued enqueueArmingGate(LocalWrite write) {
+        Enqueued enqueued = tx.enqueueArmingGate(write);
+        if (defect == Defect.ARMS_BUT_REPORTS_FALSE) {
+          tx.state().setTarget(io.checkpoints.ports.CheckpointRequestId.MAX);
+          tx.state().deleteLastSeen();
+          tx.state().deleteLastApplied();
+        }
+        return enqueued;
+      }
+
+      @Override
+      public void afterCompletion(CompletionCallback callback) {
+        if (defect == Defect.CALLBACKS_RUN_AT_ONCE) {
+          callback.completed(true);
+        } else {
+          tx.afterCompletion(callback);
+        }
+      }
+
+      @Override
+      public void clear(ClearFlags flags) {
+        tx.clear(flags);
+      }
+
+      @Override
+      public <U> Optional<U> unwrap(Class<U> type) {
+        return tx.unwrap(type);
+      }
+    }
+  }
+}
