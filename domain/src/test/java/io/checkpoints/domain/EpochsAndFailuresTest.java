@@ -17,9 +17,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.logging.Handler;
 import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -166,7 +164,12 @@ class EpochsAndFailuresTest {
   void aRetriedFailureShowsAtOnceInTheStatusItsListenersAndTheLogOncePerCause() {
     List<SyncStatusSnapshot> seen = new ArrayList<>();
     f.client.status().addStatusListener(seen::add);
-    List<LogRecord> logged = captureLog();
+    try (CapturedLog log = new CapturedLog(SyncStatus.class)) {
+      aRetriedFailureShows(seen, log.records);
+    }
+  }
+
+  private void aRetriedFailureShows(List<SyncStatusSnapshot> seen, List<LogRecord> logged) {
     CompletableFuture<CheckpointRequestId> connected = connection.connect(CheckpointMode.REQUESTS);
     transport.fail(new CheckpointTransportException.Unreachable("connection refused", null));
 
@@ -313,24 +316,5 @@ class EpochsAndFailuresTest {
     f.write("a");
     CompletableFuture<Void> upload = connection.nextUploadBatch(1).orElseThrow().complete();
     assertThatThrownBy(upload::join).hasCauseInstanceOf(CheckpointWaitException.Disconnected.class);
-  }
-
-  private static List<LogRecord> captureLog() {
-    List<LogRecord> records = new ArrayList<>();
-    Logger logger = Logger.getLogger(SyncStatus.class.getName());
-    logger.setUseParentHandlers(false);
-    logger.addHandler(new Handler() {
-      @Override
-      public void publish(LogRecord record) {
-        records.add(record);
-      }
-
-      @Override
-      public void flush() {}
-
-      @Override
-      public void close() {}
-    });
-    return records;
   }
 }

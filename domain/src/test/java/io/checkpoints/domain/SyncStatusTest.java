@@ -116,7 +116,7 @@ class SyncStatusTest {
     status.addStatusListener(s -> {
       throw new IllegalStateException("listener bug");
     });
-    try (CapturedLog log = new CapturedLog(SyncClient.class)) {
+    try (CapturedLog log = new CapturedLog(ClientState.class)) {
       client.start(CheckpointMode.REQUESTS);
       assertThat(f.fullCheckpoint("1", 1L)).hasSize(1);
       assertThat(log.records).as("each failed callback is logged with its exception").isNotEmpty()
@@ -229,37 +229,5 @@ class SyncStatusTest {
     assertThat(waiters.subList(0, 500)).allMatch(CompletableFuture::isDone);
     assertThat(waiters.subList(500, 1_000)).noneMatch(CompletableFuture::isDone);
     assertThat(status.waiterCount()).isEqualTo(500);
-  }
-
-  /** Captures the records of one logger and keeps them off the console while it is installed. */
-  private static final class CapturedLog implements AutoCloseable {
-    final List<LogRecord> records = new CopyOnWriteArrayList<>();
-    private final Logger logger;
-    private final Handler handler = new Handler() {
-      @Override
-      public void publish(LogRecord record) {
-        records.add(record);
-      }
-
-      @Override
-      public void flush() {
-      }
-
-      @Override
-      public void close() {
-      }
-    };
-
-    CapturedLog(Class<?> source) {
-      logger = Logger.getLogger(source.getName()); // System.Logger's default backend is this logger
-      logger.addHandler(handler);
-      logger.setUseParentHandlers(false);
-    }
-
-    @Override
-    public void close() {
-      logger.removeHandler(handler);
-      logger.setUseParentHandlers(true);
-    }
   }
 }

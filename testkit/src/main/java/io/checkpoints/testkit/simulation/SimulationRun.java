@@ -7,7 +7,6 @@ import io.checkpoints.domain.CheckpointHandle;
 import io.checkpoints.domain.SyncClient;
 import io.checkpoints.domain.SyncConnection;
 import io.checkpoints.domain.UploadBatch;
-import io.checkpoints.domain.UploadCheckpointAllocation;
 import io.checkpoints.ports.CheckpointException;
 import io.checkpoints.ports.CheckpointMode;
 import io.checkpoints.ports.CheckpointPublication;
@@ -429,10 +428,7 @@ public final class SimulationRun {
     void upload(boolean crash, int limit) {
       Optional<UploadBatch> read = limit == 0 ? connection.nextUploadTransaction() : connection.nextUploadBatch(limit);
       if (read.isEmpty()) {
-        if (client.isIterationActive() && client.barrier().target().filter(CheckpointRequestId::isMax).isPresent()) {
-          requestWriteCheckpointByHand();
-        }
-        return;
+        return; // a write checkpoint an offline batch could not request follows the next connect
       }
       UploadBatch batch = read.get();
       List<QueuedWrite> writes = batch.writes();
@@ -470,33 +466,6 @@ public final class SimulationRun {
             + (checkpoint.isDone() ? "ended with " + failure(checkpoint) : "is pending")
             + " instead of failing with Disconnected");
       }
-    }
-
-    /**
-     * The write checkpoint of an upload whose batch was completed while offline. A batch completed
-     * offline removes its writes and leaves the gate armed; with the queue now empty there is no
-     * batch to complete again, and {@code SyncConnection} offers no call that requests the write
-     * checkpoint on its own (PowerSync SDKs do it when the queue is empty: {@code updateLocalTarget}).
-     * Without this step the simulation finds that such a host never applies a checkpoint again
-     * (for example: {@code Write(0, k4), Upload(0), Write(1, k1)}, all offline, then quiescence:
-     * host 0 never shows {@code k1}). So the host does what the connection did before the upload
-     * API changed, with the public low-level calls.
-     */
-    private void requestWriteCheckpointByHand() {
-      UploadCheckpointAllocation allocation;
-      try {
-        allocation = client.sequence().allocateForUpload();
-      } catch (CheckpointStateException e) {
-        return; // not seeded yet: the next upload asks again
-      }
-      long asked = connectionNumber;
-      transport.postCheckpointRequest(new CheckpointRequest(clientId, allocation.id()))
-          .thenAccept(accepted -> {
-            if (connectionNumber == asked && client.isIterationActive()) {
-              client.barrier().targetAcceptedRequest(allocation, accepted);
-              client.completedUpload();
-            }
-          });
     }
 
     /**
