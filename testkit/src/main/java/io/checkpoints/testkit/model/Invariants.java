@@ -29,6 +29,10 @@ final class Invariants {
   private Optional<Long> currentWriteCheckpoint = Optional.empty();
   /** The user of the active iteration, if one is active and has a user. */
   private Optional<String> iterationUser = Optional.empty();
+  /** The user of the client's epoch: the user of the latest start, kept across its end. */
+  private Optional<String> epochUser = Optional.empty();
+  /** Whether a start succeeded before (a user switch forgets last seen only after one). */
+  private boolean everStarted;
 
   Optional<Violation> check(Action action, long recent, StoreView before, StoreView after,
       String outcome, List<Publication> publications, List<LineOutcome> lineOutcomes,
@@ -109,6 +113,8 @@ final class Invariants {
         || action instanceof Action.CompletedUpload;
     boolean arms = action instanceof Action.Write write && !write.insertOnly();
     boolean cleared = action instanceof Action.Clear && !failed;
+    boolean switchesUser = !failed && everStarted && action instanceof Action.Start start
+        && !start.user().equals(epochUser);
     if (arms) {
       if (after.lastSeen().isPresent() || after.lastApplied().isPresent()
           || !after.target().equals(Optional.of(MAX))) {
@@ -119,6 +125,11 @@ final class Invariants {
       if (after.target().isPresent() || after.counter().isPresent() || after.lastSeen().isPresent()
           || after.lastApplied().isPresent() || after.queueSize() != 0) {
         return violation("clear deletes every checkpoint key and the queue", after.summary());
+      }
+    } else if (switchesUser) {
+      if (after.lastSeen().isPresent() || after.lastApplied().isPresent()) {
+        return violation("a user switch forgets the previous user's last seen and last applied",
+            after.summary());
       }
     } else if (validates && !failed) {
       Optional<Long> wc = currentWriteCheckpoint;
@@ -283,6 +294,10 @@ final class Invariants {
     if (action instanceof Action.Start start) {
       iterationUser = start.user();
       currentWriteCheckpoint = Optional.empty();
+      if (!Outcomes.isError(outcome)) {
+        epochUser = start.user();
+        everStarted = true;
+      }
     }
     if (!Outcomes.isError(outcome)) {
       if (action instanceof Action.CheckpointLine line) {

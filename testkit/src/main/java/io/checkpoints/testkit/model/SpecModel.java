@@ -29,6 +29,8 @@ final class SpecModel {
   private Long counter;
   private Long lastSeen;
   private Long lastApplied;
+  /** Whether an iteration was ever started (a user switch forgets last seen only after one). */
+  private boolean everStarted;
   // Section 5: the upload queue, numbered by the model itself.
   private final Deque<Long> queue = new ArrayDeque<>();
   private long writesEverQueued;
@@ -214,10 +216,17 @@ final class SpecModel {
     }
     // Section 7, epochs: a start for another user than the epoch's (known -> none and none ->
     // known too) is a user switch; the waiters the disconnect left fail like a clear fails them.
+    // After an earlier start, the previous user's last seen and last applied are no evidence for
+    // the new user's ids, which may restart below them: the switch deletes them.
     if (!java.util.Objects.equals(epochUser, user)) {
+      if (everStarted) {
+        lastSeen = null;
+        lastApplied = null;
+      }
       epochUser = user;
       failWaiters("UserSwitched");
     }
+    everStarted = true;
     iteration = new Iteration(user);
     // Section 11: start sets connecting. Section 7: the applied id is cleared when an iteration starts.
     connected = false;
