@@ -1,6 +1,7 @@
 package io.checkpoints.cli;
 
 import io.checkpoints.adapter.http.CheckpointHttpServer;
+import io.checkpoints.adapter.inmemory.SimulatedBackend;
 import io.checkpoints.adapter.inmemory.SimulatedCheckpointService;
 import io.checkpoints.ports.Scheduler;
 import java.io.PrintWriter;
@@ -26,6 +27,10 @@ import picocli.CommandLine.Spec;
     description = {
         "Runs the simulated PowerSync service on 127.0.0.1 until interrupted (Ctrl-C): checkpoint"
             + " requests (POST), legacy write checkpoints and the sync stream, in real time.",
+        "A simulated backend takes the app's uploads at POST /backend/upload"
+            + " ({\"operations\": [{\"op\": \"PUT\", \"type\": \"todos\", \"id\": \"t1\","
+            + " \"data\": {...}}]}) and streams them back, after the lag, in one bucket per user;"
+            + " --verbose logs each request and streamed line to standard error.",
         "The user is the sub claim of the 'Authorization: Token <jwt>' header; the signature is"
             + " not checked (development only); a missing or malformed token gets 401."},
     exitCodeList = {
@@ -67,6 +72,13 @@ final class ServeCommand implements Callable<Integer> {
     stopped.countDown();
   }
 
+  private static void logLine(PrintWriter log, String message) {
+    synchronized (log) {
+      log.println(message);
+      log.flush();
+    }
+  }
+
   @Override
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
@@ -78,15 +90,18 @@ final class ServeCommand implements Callable<Integer> {
       throw new picocli.CommandLine.ParameterException(spec.commandLine(),
           "invalid --retention: must be positive");
     }
-    SimulatedCheckpointService service = SimulatedCheckpointService.builder(Scheduler.system())
-        .replicationLag(lag.duration()).retention(retention.duration()).build();
+    SimulatedBackend backend = SimulatedBackend.create(SimulatedCheckpointService
+        .builder(Scheduler.system()).replicationLag(lag.duration()).retention(retention.duration()));
+    SimulatedCheckpointService service = backend.service();
     // Expired records are dropped only by compaction: run it at a tenth of the retention, so a
     // record outlives its retention by at most 10%.
     Duration tenth = retention.duration().dividedBy(10);
     Scheduler.Cancellable compaction = service.compactEvery(tenth.isZero() ? retention.duration() : tenth);
     CheckpointHttpServer server;
     try {
-      server = CheckpointHttpServer.builder(service).port(port).start();
+      PrintWriter log = spec.commandLine().getErr();
+      server = CheckpointHttpServer.builder(service).port(port).dataService(backend)
+          .log(verbose.verbose() ? message -> logLine(log, message) : message -> {}).start();
     } catch (UncheckedIOException e) {
       compaction.cancel();
       PrintWriter err = spec.commandLine().getErr();
@@ -103,6 +118,8 @@ final class ServeCommand implements Callable<Integer> {
     try {
       out.println("simulated PowerSync service at " + server.endpoint()
           + " (replication lag " + lag + ", retention " + retention + ")");
+      out.println("the app's connector uploads to POST " + server.endpoint()
+          + CheckpointHttpServer.UPLOAD_PATH);
       out.println("authenticate with 'Authorization: Token <jwt>'; the user is its sub claim and"
           + " the signature is not checked. A token for user 'alice': "
           + CheckpointHttpServer.developmentToken("alice"));

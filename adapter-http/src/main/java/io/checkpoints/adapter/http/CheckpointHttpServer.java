@@ -1,6 +1,13 @@
 package io.checkpoints.adapter.http;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
+import static io.checkpoints.adapter.http.ServerExchanges.authorize;
+import static io.checkpoints.adapter.http.ServerExchanges.error;
+import static io.checkpoints.adapter.http.ServerExchanges.jsonBody;
+import static io.checkpoints.adapter.http.ServerExchanges.method;
+import static io.checkpoints.adapter.http.ServerExchanges.queryParameter;
+import static io.checkpoints.adapter.http.ServerExchanges.respond;
+import static io.checkpoints.adapter.http.ServerExchanges.serviceFailure;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
@@ -10,35 +17,30 @@ import io.checkpoints.ports.CheckpointRequest;
 import io.checkpoints.ports.CheckpointRequestId;
 import io.checkpoints.ports.CheckpointRequestRejectedException;
 import io.checkpoints.ports.CheckpointService;
-import io.checkpoints.ports.CheckpointTransportException;
 import io.checkpoints.ports.ClientId;
 import io.checkpoints.ports.Scheduler;
+import io.checkpoints.ports.SyncDataService;
 import io.checkpoints.ports.SyncLine;
 import io.checkpoints.ports.WriteCheckpoint;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
-import java.net.URLDecoder;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Objects;
-import java.util.OptionalLong;
 import java.util.Set;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
  * Serves any {@link CheckpointService} over loopback HTTP with the wire format of the PowerSync
@@ -59,13 +61,20 @@ import java.util.concurrent.atomic.AtomicInteger;
  *   <li>{@code POST /sync/stream} with {@code {"client_id": "...", ...}} (other fields are
  *       ignored): 200 and a chunked {@code application/x-ndjson} body carrying the service's
  *       {@link SyncLine}s for that client, one JSON line each ({@link SyncLineEncoder}). Every
- *       {@link Builder#keepAliveInterval keep-alive interval} without lines it sends a
- *       {@code {"token_expires_in": n}} line (n is the seconds left on the token,
+ *       {@link CheckpointHttpServerBuilder#keepAliveInterval keep-alive interval} without lines it
+ *       sends a {@code {"token_expires_in": n}} line (n is the seconds left on the token,
  *       {@value Integer#MAX_VALUE} for a token without {@code exp}), which also detects clients
  *       that went away. The response ends after a {@code token_expires_in} of zero or less: one the
  *       service sent (see the simulated service's {@code disconnectStreams}), or the server's own
  *       once the token has expired. It also ends when the server closes or when the client falls
- *       more than {@link Builder#maxQueuedLines} lines behind.
+ *       more than {@link CheckpointHttpServerBuilder#maxQueuedLines} lines behind. With a {@link
+ *       CheckpointHttpServerBuilder#dataService data service}, each checkpoint lists the user's
+ *       bucket with its checksum and count, followed by a {@code data} line with the entries after
+ *       the op id the request's {@code buckets} gives for it.
+ *   <li>{@code POST /backend/upload} with {@code {"operations": [{"op": "PUT", "type": "todos",
+ *       "id": "t1", "data": {...}}]}}, served only with a data service: 200 {@code {"data":
+ *       {"applied": N}}}; a body that is not such a batch gets 400 {@code PSYNC_S2001} before any
+ *       row changes.
  * </ul>
  *
  * <h2>Authorization</h2>
@@ -100,31 +109,39 @@ public final class CheckpointHttpServer implements AutoCloseable {
   /** The default number of lines a stream may fall behind before it is ended: 10,000. */
   public static final int DEFAULT_MAX_QUEUED_LINES = 10_000;
 
-  static final String VALIDATION_ERROR = "PSYNC_S2001";
-  static final String AUTHORIZATION_ERROR = "PSYNC_S2101";
+  static final String VALIDATION_ERROR = ServerExchanges.VALIDATION_ERROR;
+  static final String AUTHORIZATION_ERROR = ServerExchanges.AUTHORIZATION_ERROR;
+
+  /** The simulated backend's upload endpoint, served when the server has a data service. */
+  public static final String UPLOAD_PATH = "/backend/upload";
 
   private static final System.Logger LOG = System.getLogger(CheckpointHttpServer.class.getName());
   private static final AtomicInteger SERVER_COUNT = new AtomicInteger();
-  private static final Object END = new Object();
 
   private final CheckpointService service;
   private final Duration keepAliveInterval;
   private final int maxRequestBytes;
   private final int maxQueuedLines;
   private final Scheduler scheduler;
-  private final SyncLineEncoder encoder = SyncLineEncoder.create();
+  private final SyncDataService dataService;
+  private final Consumer<String> log;
+  private final StreamSession.Settings streamSettings;
   private final HttpServer server;
   private final ExecutorService executor;
   private final Set<StreamSession> streams = ConcurrentHashMap.newKeySet();
   private final AtomicBoolean closed = new AtomicBoolean();
   private final String threadNamePrefix;
 
-  private CheckpointHttpServer(Builder builder) throws IOException {
+  CheckpointHttpServer(CheckpointHttpServerBuilder builder) throws IOException {
     this.service = builder.service;
     this.keepAliveInterval = builder.keepAliveInterval;
     this.maxRequestBytes = builder.maxRequestBytes;
     this.maxQueuedLines = builder.maxQueuedLines;
     this.scheduler = builder.scheduler;
+    this.dataService = builder.dataService;
+    this.log = builder.log;
+    this.streamSettings = new StreamSession.Settings(keepAliveInterval, maxQueuedLines, scheduler,
+        SyncLineEncoder.create(), dataService, log);
     this.threadNamePrefix = "checkpoint-http-" + SERVER_COUNT.incrementAndGet() + "-";
     AtomicInteger threadCount = new AtomicInteger();
     this.executor = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 30, TimeUnit.SECONDS,
@@ -145,8 +162,8 @@ public final class CheckpointHttpServer implements AutoCloseable {
    * @return a builder: an ephemeral port and the defaults
    * @throws NullPointerException if {@code service} is null
    */
-  public static Builder builder(CheckpointService service) {
-    return new Builder(service);
+  public static CheckpointHttpServerBuilder builder(CheckpointService service) {
+    return new CheckpointHttpServerBuilder(service);
   }
 
   /**
@@ -254,6 +271,7 @@ public final class CheckpointHttpServer implements AutoCloseable {
   private void handle(HttpExchange exchange) {
     try {
       String path = exchange.getRequestURI().getPath();
+      log.accept(exchange.getRequestMethod() + " " + exchange.getRequestURI());
       switch (path) {
         case HttpCheckpointTransport.CHECKPOINT_REQUEST_PATH:
           checkpointRequest(exchange);
@@ -263,6 +281,9 @@ public final class CheckpointHttpServer implements AutoCloseable {
           break;
         case SyncStreamReader.STREAM_PATH:
           stream(exchange);
+          break;
+        case UPLOAD_PATH:
+          upload(exchange);
           break;
         default:
           error(exchange, 404, "NOT_FOUND", "no endpoint " + path);
@@ -276,31 +297,45 @@ public final class CheckpointHttpServer implements AutoCloseable {
     }
   }
 
-  private void checkpointRequest(HttpExchange exchange) throws IOException {
+  /** A POST's validated request, its body and its user. */
+  private record Posted<T>(JsonNode body, T request, DevelopmentToken.Claims claims) {}
+
+  /**
+   * Reads a POST as the service does: the method, the JSON body, the request {@code read} makes of
+   * it (its argument errors are a 400), and only then the token.
+   *
+   * @return null after answering 405, 413, 400 or 401
+   */
+  private <T> Posted<T> posted(HttpExchange exchange, Function<JsonNode, T> read)
+      throws IOException {
     if (!method(exchange, "POST")) {
-      return;
+      return null;
     }
-    JsonNode body = jsonBody(exchange);
+    JsonNode body = jsonBody(exchange, maxRequestBytes);
     if (body == null) {
-      return;
+      return null;
     }
-    CheckpointRequest request;
+    T request;
     try {
-      ClientId clientId = clientId(body.get("client_id"));
-      CheckpointRequestId id =
-          Json.requestId(body.get("checkpoint_request_id"), "checkpoint_request_id");
-      request = new CheckpointRequest(clientId, id);
+      request = read.apply(body);
     } catch (CheckpointArgumentException e) {
       error(exchange, 400, VALIDATION_ERROR, e.getMessage());
-      return;
+      return null;
     }
-    DevelopmentToken.Claims claims = authorize(exchange);
-    if (claims == null) {
+    DevelopmentToken.Claims claims = authorize(exchange, scheduler);
+    return claims == null ? null : new Posted<>(body, request, claims);
+  }
+
+  private void checkpointRequest(HttpExchange exchange) throws IOException {
+    Posted<CheckpointRequest> posted = posted(exchange, body -> new CheckpointRequest(
+        clientId(body.get("client_id")),
+        Json.requestId(body.get("checkpoint_request_id"), "checkpoint_request_id")));
+    if (posted == null) {
       return;
     }
     CheckpointRequestId accepted;
     try {
-      accepted = service.acceptCheckpointRequest(claims.subject, request);
+      accepted = service.acceptCheckpointRequest(posted.claims().subject, posted.request());
     } catch (RuntimeException e) {
       serviceFailure(exchange, e);
       return;
@@ -319,7 +354,7 @@ public final class CheckpointHttpServer implements AutoCloseable {
       error(exchange, 400, VALIDATION_ERROR, "the query parameter client_id is required");
       return;
     }
-    DevelopmentToken.Claims claims = authorize(exchange);
+    DevelopmentToken.Claims claims = authorize(exchange, scheduler);
     if (claims == null) {
       return;
     }
@@ -336,28 +371,16 @@ public final class CheckpointHttpServer implements AutoCloseable {
   }
 
   private void stream(HttpExchange exchange) throws IOException {
-    if (!method(exchange, "POST")) {
+    Posted<ClientId> posted = posted(exchange, body -> clientId(body.get("client_id")));
+    if (posted == null) {
       return;
     }
-    JsonNode body = jsonBody(exchange);
-    if (body == null) {
-      return;
-    }
-    ClientId clientId;
-    try {
-      clientId = clientId(body.get("client_id"));
-    } catch (CheckpointArgumentException e) {
-      error(exchange, 400, VALIDATION_ERROR, e.getMessage());
-      return;
-    }
-    DevelopmentToken.Claims claims = authorize(exchange);
-    if (claims == null) {
-      return;
-    }
-    StreamSession session = new StreamSession(exchange, claims);
+    String user = posted.claims().subject;
+    StreamSession session = new StreamSession(exchange, posted.claims(), streamSettings,
+        dataService == null ? 0 : clientOpId(posted.body(), dataService.bucketName(user)));
     CheckpointService.StreamSubscription subscription;
     try {
-      subscription = service.openStream(claims.subject, clientId, session::offer);
+      subscription = service.openStream(user, posted.request(), session::offer);
     } catch (RuntimeException e) {
       serviceFailure(exchange, e);
       return;
@@ -375,285 +398,51 @@ public final class CheckpointHttpServer implements AutoCloseable {
     }
   }
 
+  private void upload(HttpExchange exchange) throws IOException {
+    if (dataService == null) {
+      error(exchange, 404, "NOT_FOUND",
+          "no endpoint " + UPLOAD_PATH + ": this server has no backend");
+      return;
+    }
+    Posted<List<SyncDataService.Operation>> posted = posted(exchange, UploadRequest::operations);
+    if (posted == null) {
+      return;
+    }
+    try {
+      dataService.applyUpload(posted.claims().subject, posted.request());
+    } catch (RuntimeException e) {
+      serviceFailure(exchange, e);
+      return;
+    }
+    ObjectNode answer = Json.object();
+    answer.putObject("data").put("applied", posted.request().size());
+    respond(exchange, 200, Json.bytes(answer));
+  }
+
+  /** @return the op id the stream request says the client has of {@code bucket}; 0 if none */
+  private static long clientOpId(JsonNode body, String bucket) {
+    JsonNode buckets = body.get("buckets");
+    if (buckets == null || !buckets.isArray()) {
+      return 0;
+    }
+    for (JsonNode entry : buckets) {
+      JsonNode after = entry.get("after");
+      if (entry.path("name").asText("").equals(bucket) && after != null) {
+        try {
+          return Math.max(0, Long.parseLong(after.asText()));
+        } catch (NumberFormatException e) {
+          return 0;
+        }
+      }
+    }
+    return 0;
+  }
+
   private static ClientId clientId(JsonNode node) {
     if (node == null || !node.isTextual() || node.textValue().isBlank()) {
       throw new CheckpointArgumentException("client_id is required and must be a non-blank string"
           + (node == null ? "" : ", got " + Json.describe(node)));
     }
     return ClientId.of(node.textValue());
-  }
-
-  private boolean method(HttpExchange exchange, String allowed) throws IOException {
-    if (allowed.equals(exchange.getRequestMethod())) {
-      return true;
-    }
-    exchange.getResponseHeaders().set("Allow", allowed);
-    error(exchange, 405, "METHOD_NOT_ALLOWED",
-        exchange.getRequestMethod() + " is not allowed here; use " + allowed);
-    return false;
-  }
-
-  /** @return the body as a JSON object, or null after answering 400 or 413 */
-  private JsonNode jsonBody(HttpExchange exchange) throws IOException {
-    byte[] bytes;
-    try (InputStream in = exchange.getRequestBody()) {
-      bytes = in.readNBytes(maxRequestBytes + 1);
-    }
-    if (bytes.length > maxRequestBytes) {
-      error(exchange, 413, "PAYLOAD_TOO_LARGE",
-          "the request body is larger than " + maxRequestBytes + " bytes");
-      return null;
-    }
-    JsonNode body;
-    try {
-      body = Json.parse(bytes);
-    } catch (JsonProcessingException e) {
-      error(exchange, 400, VALIDATION_ERROR, "the body is not JSON: " + e.getOriginalMessage());
-      return null;
-    }
-    if (!body.isObject()) {
-      error(exchange, 400, VALIDATION_ERROR, "the body must be a JSON object");
-      return null;
-    }
-    return body;
-  }
-
-  /** @return the token's claims, or null after answering 401 */
-  private DevelopmentToken.Claims authorize(HttpExchange exchange) throws IOException {
-    try {
-      return DevelopmentToken.parse(exchange.getRequestHeaders().getFirst("Authorization"),
-          scheduler.wallTime());
-    } catch (DevelopmentToken.Refused e) {
-      error(exchange, 401, AUTHORIZATION_ERROR, e.getMessage());
-      return null;
-    }
-  }
-
-  private void serviceFailure(HttpExchange exchange, RuntimeException failure) throws IOException {
-    if (failure instanceof CheckpointTransportException.Unreachable) {
-      // The caller must never hear back: close the connection without a response. Closing an
-      // exchange whose headers were not sent drops the connection.
-      return;
-    }
-    if (failure instanceof CheckpointRequestRejectedException) {
-      String code = ((CheckpointRequestRejectedException) failure).errorCode();
-      error(exchange, 400, code.isEmpty() ? VALIDATION_ERROR : code, failure.getMessage());
-    } else if (failure instanceof CheckpointArgumentException) {
-      error(exchange, 400, VALIDATION_ERROR, failure.getMessage());
-    } else if (failure instanceof CheckpointTransportException.NotSupported) {
-      error(exchange, 404, "NOT_FOUND", failure.getMessage());
-    } else if (failure instanceof CheckpointTransportException.Unauthorized) {
-      error(exchange, 401, AUTHORIZATION_ERROR, failure.getMessage());
-    } else if (failure instanceof CheckpointTransportException.Overloaded) {
-      respond(exchange, 429, new byte[0]);
-    } else if (failure instanceof CheckpointTransportException.ServerError) {
-      int status = ((CheckpointTransportException.ServerError) failure).status();
-      error(exchange, status >= 500 && status <= 599 ? status : 500, "SERVICE_ERROR",
-          failure.getMessage());
-    } else {
-      LOG.log(System.Logger.Level.WARNING, "the checkpoint service failed", failure);
-      error(exchange, 500, "SERVICE_ERROR", String.valueOf(failure.getMessage()));
-    }
-  }
-
-  private static void error(HttpExchange exchange, int status, String code, String description)
-      throws IOException {
-    respond(exchange, status, Json.errorBody(code, status, description));
-  }
-
-  private static void respond(HttpExchange exchange, int status, byte[] body) throws IOException {
-    if (body.length > 0) {
-      exchange.getResponseHeaders().set("Content-Type", "application/json");
-    }
-    exchange.sendResponseHeaders(status, body.length == 0 ? -1 : body.length);
-    if (body.length > 0) {
-      try (OutputStream out = exchange.getResponseBody()) {
-        out.write(body);
-      }
-    }
-  }
-
-  private static String queryParameter(String rawQuery, String name) {
-    if (rawQuery == null) {
-      return null;
-    }
-    for (String pair : rawQuery.split("&")) {
-      int equals = pair.indexOf('=');
-      String key = equals < 0 ? pair : pair.substring(0, equals);
-      try {
-        if (URLDecoder.decode(key, StandardCharsets.UTF_8).equals(name)) {
-          return equals < 0 ? "" : URLDecoder.decode(pair.substring(equals + 1),
-              StandardCharsets.UTF_8);
-        }
-      } catch (IllegalArgumentException e) {
-        return null;
-      }
-    }
-    return null;
-  }
-
-  /**
-   * One streaming response: the service's sink puts lines into a bounded queue, and the exchange's
-   * thread writes them out, so the service never waits for a slow client.
-   */
-  private final class StreamSession {
-    private final HttpExchange exchange;
-    private final DevelopmentToken.Claims claims;
-    private final BlockingQueue<Object> queue = new LinkedBlockingQueue<>();
-    private final AtomicInteger queued = new AtomicInteger();
-    private volatile boolean ended;
-    private volatile boolean overflowed;
-    /** Counted down once the response is complete (the last chunk written) or abandoned. */
-    final CountDownLatch finished = new CountDownLatch(1);
-
-    StreamSession(HttpExchange exchange, DevelopmentToken.Claims claims) {
-      this.exchange = exchange;
-      this.claims = claims;
-    }
-
-    void offer(SyncLine line) {
-      if (ended) {
-        return;
-      }
-      if (queued.incrementAndGet() > maxQueuedLines) {
-        overflowed = true;
-        queue.offer(END);
-        return;
-      }
-      queue.offer(line);
-    }
-
-    void end() {
-      ended = true;
-      queue.offer(END);
-    }
-
-    void run() throws IOException {
-      exchange.getResponseHeaders().set("Content-Type", "application/x-ndjson");
-      exchange.sendResponseHeaders(200, 0);
-      try (OutputStream out = exchange.getResponseBody()) {
-        while (!ended) {
-          Object item = queue.poll(keepAliveInterval.toNanos(), TimeUnit.NANOSECONDS);
-          if (item == END || ended || overflowed) {
-            break;
-          }
-          OptionalLong secondsLeft = claims.secondsLeft(scheduler.wallTime());
-          if (secondsLeft.isPresent() && secondsLeft.getAsLong() <= 0) {
-            write(out, new SyncLine.TokenExpiresIn(0));
-            break;
-          }
-          if (item == null) {
-            long left = secondsLeft.orElse(Integer.MAX_VALUE);
-            write(out, new SyncLine.TokenExpiresIn(Math.min(left, Integer.MAX_VALUE)));
-            continue;
-          }
-          queued.decrementAndGet();
-          SyncLine line = (SyncLine) item;
-          write(out, line);
-          if (line instanceof SyncLine.TokenExpiresIn
-              && ((SyncLine.TokenExpiresIn) line).seconds() <= 0) {
-            break;
-          }
-        }
-      } catch (InterruptedException e) {
-        // The server is closing.
-        Thread.currentThread().interrupt();
-      } finally {
-        ended = true;
-      }
-    }
-
-    private void write(OutputStream out, SyncLine line) throws IOException {
-      out.write((encoder.encode(line) + "\n").getBytes(StandardCharsets.UTF_8));
-      out.flush();
-    }
-  }
-
-  /** Builds and starts a {@link CheckpointHttpServer}. Not thread-safe; use it on one thread. */
-  public static final class Builder {
-    private final CheckpointService service;
-    private int port;
-    private Duration keepAliveInterval = DEFAULT_KEEP_ALIVE_INTERVAL;
-    private int maxRequestBytes = DEFAULT_MAX_REQUEST_BYTES;
-    private int maxQueuedLines = DEFAULT_MAX_QUEUED_LINES;
-    private Scheduler scheduler = Scheduler.system();
-
-    private Builder(CheckpointService service) {
-      this.service = Objects.requireNonNull(service, "service");
-    }
-
-    /**
-     * @param port the loopback port, 0 (the default) for an ephemeral one
-     * @return this builder
-     * @throws CheckpointArgumentException if {@code port} is not in 0..65535
-     */
-    public Builder port(int port) {
-      if (port < 0 || port > 65535) {
-        throw new CheckpointArgumentException("a port must be 0..65535, got " + port);
-      }
-      this.port = port;
-      return this;
-    }
-
-    /**
-     * @param interval how long a stream may stay silent before a keep-alive line; positive. Real
-     *     time: it paces the server's threads.
-     * @return this builder
-     * @throws CheckpointArgumentException if {@code interval} is not positive
-     */
-    public Builder keepAliveInterval(Duration interval) {
-      this.keepAliveInterval = Endpoint.positive(interval, "keepAliveInterval");
-      return this;
-    }
-
-    /**
-     * @param maxBytes the largest request body accepted (larger ones get 413); 1 KiB to 64 MiB
-     * @return this builder
-     * @throws CheckpointArgumentException if {@code maxBytes} is below 1 KiB or above 64 MiB
-     */
-    public Builder maxRequestBytes(int maxBytes) {
-      if (maxBytes < 1024 || maxBytes > 64 << 20) {
-        throw new CheckpointArgumentException(
-            "maxRequestBytes must be between 1024 and " + (64 << 20) + ", got " + maxBytes);
-      }
-      this.maxRequestBytes = maxBytes;
-      return this;
-    }
-
-    /**
-     * @param maxLines how many lines a stream may fall behind before it is ended; at least 1
-     * @return this builder
-     * @throws CheckpointArgumentException if {@code maxLines} is below 1
-     */
-    public Builder maxQueuedLines(int maxLines) {
-      if (maxLines < 1) {
-        throw new CheckpointArgumentException("maxQueuedLines must be at least 1, got " + maxLines);
-      }
-      this.maxQueuedLines = maxLines;
-      return this;
-    }
-
-    /**
-     * @param scheduler the clock for token expiry ({@link Scheduler#wallTime()});
-     *     {@link Scheduler#system()} by default
-     * @return this builder
-     */
-    public Builder scheduler(Scheduler scheduler) {
-      this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
-      return this;
-    }
-
-    /**
-     * @return the started server
-     * @throws UncheckedIOException if the server cannot bind
-     */
-    public CheckpointHttpServer start() {
-      try {
-        return new CheckpointHttpServer(this);
-      } catch (IOException e) {
-        throw new UncheckedIOException("cannot start the checkpoint HTTP server on 127.0.0.1:"
-            + port, e);
-      }
-    }
   }
 }

@@ -102,12 +102,7 @@ public final class HttpCheckpointTransport implements CheckpointRequestTransport
     this.userAgent = builder.userAgent;
     this.maxResponseBytes = builder.maxResponseBytes;
     this.scheduler = builder.scheduler;
-    this.client = builder.client != null ? builder.client : HttpClient.newBuilder()
-        .connectTimeout(builder.connectTimeout)
-        // The JDK attempts an h2c upgrade on plain http, which loopback and development servers
-        // rarely speak; TLS endpoints negotiate HTTP/2 through ALPN as usual.
-        .version(endpoint.isPlainHttp() ? HttpClient.Version.HTTP_1_1 : HttpClient.Version.HTTP_2)
-        .build();
+    this.client = TokenRequests.client(builder.client, builder.connectTimeout, endpoint);
   }
 
   /**
@@ -166,12 +161,7 @@ public final class HttpCheckpointTransport implements CheckpointRequestTransport
   }
 
   private HttpRequest.Builder base(URI uri, String token) {
-    return HttpRequest.newBuilder(uri)
-        .timeout(requestTimeout)
-        .header("Authorization", "Token " + token)
-        .header("Content-Type", "application/json")
-        .header("Accept", "application/json")
-        .header("User-Agent", userAgent);
+    return TokenRequests.request(uri, token, "application/json", userAgent, requestTimeout);
   }
 
   private <T> CompletableFuture<T> exchange(
@@ -195,55 +185,36 @@ public final class HttpCheckpointTransport implements CheckpointRequestTransport
     });
     result.whenComplete((value, failure) -> deadline.cancel());
 
-    CompletableFuture<String> token;
-    try {
-      token = credentials.token();
-    } catch (RuntimeException e) {
-      token = CompletableFuture.failedFuture(e);
-    }
-    token.whenComplete((value, failure) -> {
-      if (result.isDone()) {
-        return;
-      }
-      if (failure != null || value == null || value.isBlank()) {
-        result.completeExceptionally(new CheckpointTransportException.Unauthorized(
-            what + ": the credentials gave no token"
-                + (failure == null ? "" : " (" + StatusMapping.unwrap(failure) + ")")));
-        return;
-      }
-      HttpRequest request;
-      try {
-        request = requestForToken.apply(value);
-      } catch (IllegalArgumentException e) {
-        // The JDK refuses header values with control characters: such a token can never work.
-        credentials.invalidate();
-        result.completeExceptionally(new CheckpointTransportException.Unauthorized(
-            what + ": the token is not a valid header value"));
-        return;
-      }
-      CompletableFuture<HttpResponse<byte[]>> response = client.sendAsync(request, info -> {
-        LimitedBodySubscriber subscriber = new LimitedBodySubscriber(maxResponseBytes, what);
-        body.set(subscriber);
-        if (result.isDone()) {
-          subscriber.abort(new CheckpointTransportException.Unreachable(what + " was abandoned",
-              null));
-        }
-        return subscriber;
-      });
-      sent.set(response);
-      response.whenComplete((answer, error) -> {
-        if (error != null) {
-          result.completeExceptionally(StatusMapping.forFailure(error, what));
-          return;
-        }
-        try {
-          result.complete(interpret(answer, what, readData));
-        } catch (RuntimeException e) {
-          result.completeExceptionally(e);
-        }
-      });
-    });
+    TokenRequests.withToken(credentials, what, result::isDone, requestForToken,
+        request -> send(request, what, result, body, sent, readData),
+        result::completeExceptionally);
     return result;
+  }
+
+  private <T> void send(HttpRequest request, String what, CompletableFuture<T> result,
+      AtomicReference<LimitedBodySubscriber> body, AtomicReference<CompletableFuture<?>> sent,
+      Function<JsonNode, T> readData) {
+    CompletableFuture<HttpResponse<byte[]>> response = client.sendAsync(request, info -> {
+      LimitedBodySubscriber subscriber = new LimitedBodySubscriber(maxResponseBytes, what);
+      body.set(subscriber);
+      if (result.isDone()) {
+        subscriber.abort(new CheckpointTransportException.Unreachable(what + " was abandoned",
+            null));
+      }
+      return subscriber;
+    });
+    sent.set(response);
+    response.whenComplete((answer, error) -> {
+      if (error != null) {
+        result.completeExceptionally(StatusMapping.forFailure(error, what));
+        return;
+      }
+      try {
+        result.complete(interpret(answer, what, readData));
+      } catch (RuntimeException e) {
+        result.completeExceptionally(e);
+      }
+    });
   }
 
   private <T> T interpret(HttpResponse<byte[]> response, String what, Function<JsonNode, T> readData) {

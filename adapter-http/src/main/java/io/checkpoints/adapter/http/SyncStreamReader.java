@@ -2,7 +2,6 @@ package io.checkpoints.adapter.http;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.checkpoints.ports.CheckpointArgumentException;
-import io.checkpoints.ports.CheckpointTransportException;
 import io.checkpoints.ports.ClientId;
 import io.checkpoints.ports.Credentials;
 import io.checkpoints.ports.Scheduler;
@@ -75,10 +74,7 @@ public final class SyncStreamReader {
     this.userAgent = builder.userAgent;
     this.scheduler = builder.scheduler;
     this.decoder = builder.decoder;
-    this.client = builder.client != null ? builder.client : HttpClient.newBuilder()
-        .connectTimeout(builder.connectTimeout)
-        .version(endpoint.isPlainHttp() ? HttpClient.Version.HTTP_1_1 : HttpClient.Version.HTTP_2)
-        .build();
+    this.client = TokenRequests.client(builder.client, builder.connectTimeout, endpoint);
   }
 
   /**
@@ -118,60 +114,36 @@ public final class SyncStreamReader {
     start.put("raw_data", true);
     byte[] body = Json.bytes(start);
 
-    CompletableFuture<String> token;
-    try {
-      token = credentials.token();
-    } catch (RuntimeException e) {
-      token = CompletableFuture.failedFuture(e);
-    }
-    token.whenComplete((value, failure) -> {
-      if (!stream.isOpen()) {
-        return;
-      }
-      if (failure != null || value == null || value.isBlank()) {
-        stream.fail(new CheckpointTransportException.Unauthorized(what
-            + ": the credentials gave no token"
-            + (failure == null ? "" : " (" + StatusMapping.unwrap(failure) + ")")));
-        return;
-      }
-      HttpRequest request;
-      try {
-        request = HttpRequest.newBuilder(endpoint.resolve(STREAM_PATH))
-            .timeout(responseTimeout)
-            .header("Authorization", "Token " + value)
-            .header("Content-Type", "application/json")
-            .header("Accept", "application/x-ndjson")
-            .header("User-Agent", userAgent)
+    TokenRequests.withToken(credentials, what, () -> !stream.isOpen(),
+        token -> TokenRequests.request(endpoint.resolve(STREAM_PATH), token,
+                "application/x-ndjson", userAgent, responseTimeout)
             .POST(HttpRequest.BodyPublishers.ofByteArray(body))
-            .build();
-      } catch (IllegalArgumentException e) {
-        credentials.invalidate();
-        stream.fail(new CheckpointTransportException.Unauthorized(
-            what + ": the token is not a valid header value"));
-        return;
-      }
-      CompletableFuture<HttpResponse<byte[]>> sent = client.sendAsync(request, info -> {
-        if (info.statusCode() == 200) {
-          stream.arm(idleTimeout, "no data from the service");
-          return HttpResponse.BodySubscribers.mapping(
-              HttpResponse.BodySubscribers.fromSubscriber(stream.lineSubscriber()),
-              ignored -> null);
-        }
-        return new LimitedBodySubscriber(HttpCheckpointTransport.DEFAULT_MAX_RESPONSE_BYTES, what);
-      });
-      stream.exchange(sent);
-      // An error status fails the stream only once the exchange is complete: cancelling an
-      // exchange whose response has been read can break the connection the client pools.
-      sent.whenComplete((response, sendFailure) -> {
-        if (sendFailure != null) {
-          stream.fail(StatusMapping.forFailure(sendFailure, what));
-        } else if (response.statusCode() != 200) {
-          stream.fail(StatusMapping.forStatus(response.statusCode(), response.body(), what,
-              credentials));
-        }
-      });
-    });
+            .build(),
+        request -> send(stream, request, what), stream::fail);
     return stream;
+  }
+
+  private void send(SyncStream stream, HttpRequest request, String what) {
+    CompletableFuture<HttpResponse<byte[]>> sent = client.sendAsync(request, info -> {
+      if (info.statusCode() == 200) {
+        stream.arm(idleTimeout, "no data from the service");
+        return HttpResponse.BodySubscribers.mapping(
+            HttpResponse.BodySubscribers.fromSubscriber(stream.lineSubscriber()),
+            ignored -> null);
+      }
+      return new LimitedBodySubscriber(HttpCheckpointTransport.DEFAULT_MAX_RESPONSE_BYTES, what);
+    });
+    stream.exchange(sent);
+    // An error status fails the stream only once the exchange is complete: cancelling an
+    // exchange whose response has been read can break the connection the client pools.
+    sent.whenComplete((response, sendFailure) -> {
+      if (sendFailure != null) {
+        stream.fail(StatusMapping.forFailure(sendFailure, what));
+      } else if (response.statusCode() != 200) {
+        stream.fail(StatusMapping.forStatus(response.statusCode(), response.body(), what,
+            credentials));
+      }
+    });
   }
 
   @Override

@@ -92,7 +92,7 @@ class CheckpointHttpServerTest {
 
   @Test
   void refusesBadBuilderArguments() {
-    CheckpointHttpServer.Builder builder = CheckpointHttpServer.builder(service);
+    CheckpointHttpServerBuilder builder = CheckpointHttpServer.builder(service);
     assertThatThrownBy(() -> builder.port(-1)).isInstanceOf(CheckpointArgumentException.class);
     assertThatThrownBy(() -> builder.port(65536)).isInstanceOf(CheckpointArgumentException.class);
     assertThatThrownBy(() -> builder.keepAliveInterval(Duration.ZERO))
