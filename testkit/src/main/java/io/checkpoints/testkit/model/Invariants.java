@@ -29,6 +29,9 @@ final class Invariants {
   private Optional<Long> currentWriteCheckpoint = Optional.empty();
   /** The user of the active iteration, if one is active and has a user. */
   private Optional<String> iterationUser = Optional.empty();
+  /** The user of the last start (empty: none known), and whether any start happened. */
+  private Optional<String> epochUser = Optional.empty();
+  private boolean everStarted;
 
   Optional<Violation> check(Action action, long recent, StoreView before, StoreView after,
       String outcome, List<Publication> publications, List<LineOutcome> lineOutcomes,
@@ -114,6 +117,11 @@ final class Invariants {
           || !after.target().equals(Optional.of(MAX))) {
         return violation("a local write arms the gate: target MAX, no last seen or applied",
             after.summary());
+      }
+    } else if (action instanceof Action.Start start && !failed && everStarted
+        && !start.user().equals(epochUser)) {
+      if (after.lastSeen().isPresent() || after.lastApplied().isPresent()) {
+        return violation("a start as another user deletes last seen and applied", after.summary());
       }
     } else if (cleared) {
       if (after.target().isPresent() || after.counter().isPresent() || after.lastSeen().isPresent()
@@ -282,6 +290,10 @@ final class Invariants {
   private void track(Action action, long recent, StoreView after, String outcome) {
     if (action instanceof Action.Start start) {
       iterationUser = start.user();
+      if (!Outcomes.isError(outcome)) {
+        epochUser = start.user();
+        everStarted = true;
+      }
       currentWriteCheckpoint = Optional.empty();
     }
     if (!Outcomes.isError(outcome)) {

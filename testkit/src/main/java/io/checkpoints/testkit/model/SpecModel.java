@@ -58,6 +58,8 @@ final class SpecModel {
   /** Section 7, epochs: the user of the current epoch (null: none known). Clears need no count
    * here: every waiter of the epoch a clear ends fails at the clear. */
   private String epochUser;
+  /** Whether an iteration was ever started: the first start of a client switches from no one. */
+  private boolean everStarted;
 
   /** Whether the host's publisher fails on its next call (fault injection). */
   private boolean publisherFails;
@@ -215,9 +217,15 @@ final class SpecModel {
     // Section 7, epochs: a start for another user than the epoch's (known -> none and none ->
     // known too) is a user switch; the waiters the disconnect left fail like a clear fails them.
     if (!java.util.Objects.equals(epochUser, user)) {
+      if (everStarted) {
+        // What the previous user's checkpoints acknowledged is no evidence for this user's ids.
+        lastSeen = null;
+        lastApplied = null;
+      }
       epochUser = user;
       failWaiters("UserSwitched");
     }
+    everStarted = true;
     iteration = new Iteration(user);
     // Section 11: start sets connecting. Section 7: the applied id is cleared when an iteration starts.
     connected = false;
