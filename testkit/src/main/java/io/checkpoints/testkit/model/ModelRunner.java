@@ -32,7 +32,7 @@ import java.util.function.Supplier;
  *         step -> step.after().queueSize() <= 100
  *             ? Optional.empty()
  *             : Optional.of("queue size " + step.after().queueSize()));
- * ModelRunner.Summary summary = runner.checkMany(baseSeed, 2_000);
+ * ModelRunner.Summary summary = runner.checkMany(baseSeed, 500);
  * summary.failure().ifPresent(failure -> fail(failure.report()));
  * }</pre>
  *
