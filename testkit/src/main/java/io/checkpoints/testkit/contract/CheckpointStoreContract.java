@@ -194,7 +194,7 @@ public abstract class CheckpointStoreContract {
    * <pre>{@code
    * @Override
    * protected Optional<CheckpointStore> reopen() {
-   *   return Optional.of(MyFileStore.open(file)); // the same file as newStore() opened
+   *   return Optional.of(PropertiesFileCheckpointStore.open(file())); // the file newStore() opened
    * }
    * }</pre>
    *

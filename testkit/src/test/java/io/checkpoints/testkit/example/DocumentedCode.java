@@ -64,11 +64,16 @@ final class DocumentedCode {
         .contains(normalize(snippet));
   }
 
-  /** Indentation differs between a document and a class; compare line contents. */
+  /**
+   * Indentation differs between a document and a class, and an example may leave out the blank
+   * lines of a class; compare the contents of the other lines.
+   */
   static String normalize(String text) {
     StringBuilder out = new StringBuilder();
     for (String line : text.split("\n")) {
-      out.append(line.strip()).append('\n');
+      if (!line.isBlank()) {
+        out.append(line.strip()).append('\n');
+      }
     }
     return out.toString();
   }
