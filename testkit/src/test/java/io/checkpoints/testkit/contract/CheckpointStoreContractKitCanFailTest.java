@@ -118,15 +118,8 @@ class CheckpointStoreContractKitCanFailTest {
   @Test
   @DisplayName("a store without a reopen hook is checked by no durability test")
   void withoutReopenTheDurabilityTestsCheckNothing() {
-    CheckpointStoreContract contract = new CheckpointStoreContract() {
-      @Override
-      protected CheckpointStore newStore() {
-        return InMemoryCheckpointStore.create();
-      }
-    };
-    contract.createStore();
-    assertThatCode(() -> contract.committedChangeSurvivesAReopen(CheckpointStoreContract.Change.CLEAR))
-        .doesNotThrowAnyException();
+    ContractProbe.assertPasses(InMemoryCheckpointStore::create,
+        contract -> contract.committedChangeSurvivesAReopen(CheckpointStoreContract.Change.CLEAR));
   }
 
   @Test
@@ -157,15 +150,7 @@ class CheckpointStoreContractKitCanFailTest {
   @Test
   @DisplayName("the nesting tests pass on a store whose nested calls join, within the deadline")
   void joiningStorePassesTheNestingTests() {
-    CheckpointStoreContract contract = new CheckpointStoreContract() {
-      @Override
-      protected CheckpointStore newStore() {
-        return InMemoryCheckpointStore.create();
-      }
-    };
-    contract.createStore();
-    assertThatCode(contract::nestedTransactionJoinsTheOuter).doesNotThrowAnyException();
-    contract.createStore();
-    assertThatCode(contract::nestedCallbacksRunAtTheOuterEnd).doesNotThrowAnyException();
+    ContractProbe.assertPasses(InMemoryCheckpointStore::create, CheckpointStoreContract::nestedTransactionJoinsTheOuter);
+    ContractProbe.assertPasses(InMemoryCheckpointStore::create, CheckpointStoreContract::nestedCallbacksRunAtTheOuterEnd);
   }
 }

@@ -1,11 +1,7 @@
 package io.checkpoints.testkit.contract;
 
-import static org.assertj.core.api.Assertions.assertThatCode;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-
 import io.checkpoints.adapter.inmemory.InMemoryCheckpointStore;
 import io.checkpoints.ports.CheckpointRequestId;
-import io.checkpoints.ports.CheckpointStore;
 import io.checkpoints.ports.CheckpointTransaction;
 import io.checkpoints.ports.LocalWrite;
 import io.checkpoints.ports.QueuedWrite;
@@ -39,24 +35,12 @@ class CheckpointStoreContractNewRulesCanFailTest {
     CLOSE_DOES_NOTHING
   }
 
-  private static CheckpointStoreContract contractFor(Defect defect) {
-    CheckpointStoreContract contract = new CheckpointStoreContract() {
-      @Override
-      protected CheckpointStore newStore() {
-        return new Broken(defect);
-      }
-    };
-    contract.createStore();
-    return contract;
-  }
-
   private static void assertFails(Defect defect, ThrowingConsumer<CheckpointStoreContract> test) {
-    assertThatThrownBy(() -> test.accept(contractFor(defect)))
-        .as("the contract catches %s", defect).isInstanceOf(AssertionError.class);
+    ContractProbe.assertCatches(defect, () -> new Broken(defect), test);
   }
 
   private static void assertPasses(Defect defect, ThrowingConsumer<CheckpointStoreContract> test) {
-    assertThatCode(() -> test.accept(contractFor(defect))).doesNotThrowAnyException();
+    ContractProbe.assertPasses(() -> new Broken(defect), test);
   }
 
   @Test

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.checkpoints.ports.CheckpointArgumentException;
 import io.checkpoints.ports.CheckpointRequestId;
 import io.checkpoints.ports.CheckpointState;
@@ -298,8 +299,7 @@ public final class PropertiesFileCheckpointStore implements CheckpointStore {
 
     private static boolean isJsonObject(String text) {
       try {
-        JsonNode node = JSON.readValue(text);
-        return node != null && node.isObject();
+        return JSON.readValue(text) instanceof ObjectNode; // no value at all (null) is no object either
       } catch (JacksonException e) {
         return false;
       }
