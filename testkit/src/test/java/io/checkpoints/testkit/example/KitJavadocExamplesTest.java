@@ -14,9 +14,10 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 /**
- * The javadoc examples of the contract suite and the forwarding store, compiled here, with a check
- * that the javadoc shows exactly this code (the in-memory contract test and the reopen hook of the
- * properties-file store's contract test are compiled where they run).
+ * The javadoc examples of the contract suite, the model contract and the forwarding store, compiled
+ * here, with a check that the javadoc shows exactly this code (the in-memory contract test, the
+ * reopen hook of the properties-file store's contract test and its model test are compiled where
+ * they run).
  */
 class KitJavadocExamplesTest {
 
@@ -69,7 +70,7 @@ class KitJavadocExamplesTest {
   }
 
   @Test
-  @DisplayName("the javadoc of the contract suite and of the forwarding store shows compiled code")
+  @DisplayName("the javadoc of the contract suite, the model contract and the forwarding store shows compiled code")
   void theJavadocShowsThisCode() {
     Path self = DocumentedCode.EXAMPLES.resolve("KitJavadocExamplesTest.java");
     Path inMemoryContract = Path.of("src", "test", "java", "io", "checkpoints", "testkit", "contract",
@@ -82,6 +83,11 @@ class KitJavadocExamplesTest {
       DocumentedCode.assertCompiledIn("the CheckpointStoreContract javadoc", example, self, inMemoryContract,
           fileContract);
     }
+    List<String> model = DocumentedCode.javadocExamples(
+        DocumentedCode.MAIN.resolve(Path.of("model", "SyncClientModelContract.java")));
+    assertThat(model).as("examples of the SyncClientModelContract javadoc").hasSize(1);
+    DocumentedCode.assertCompiledIn("the SyncClientModelContract javadoc", model.get(0),
+        DocumentedCode.EXAMPLES.resolve("PropertiesFileSyncClientModelTest.java"));
     List<String> forwarding = DocumentedCode.javadocExamples(
         DocumentedCode.MAIN.resolve(Path.of("forwarding", "ForwardingCheckpointStore.java")));
     assertThat(forwarding).as("examples of the ForwardingCheckpointStore javadoc").hasSize(1);

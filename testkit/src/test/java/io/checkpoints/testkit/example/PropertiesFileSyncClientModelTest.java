@@ -20,7 +20,7 @@ class PropertiesFileSyncClientModelTest extends SyncClientModelContract {
 
   @Override
   protected int defaultRuns() {
-    return 100; // every commit rewrites a file: fewer lists than for the in-memory store
+    return 50; // every commit rewrites a file: fewer lists than for the in-memory store
   }
 }
 // docs:end
