@@ -15,13 +15,14 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.Semaphore;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Proves that the rules of the store author's kit fail a store that breaks them: a store whose
- * commits never reach its file fails the durability tests, and a store whose nested call waits
+ * commits never reach its file, and one whose rollbacks do, fail the durability tests, and a store whose nested call waits
  * for the outer transaction fails the nesting tests after the deadline, naming the rule, instead
  * of hanging the build.
  */
@@ -63,6 +64,35 @@ class CheckpointStoreContractKitCanFailTest {
   }
 
   /**
+   * A store whose rolled-back changes reach its file, though not its memory: the work of a
+   * transaction that fails is run again, to its end, on a second store on the same file, as if the
+   * store wrote the file before it knew the outcome. Thread-safe as the store it wraps.
+   */
+  private static final class RollbackReachesTheFile extends ForwardingCheckpointStore {
+    private final Path file;
+
+    RollbackReachesTheFile(Path file) {
+      super(PropertiesFileCheckpointStore.open(file));
+      this.file = file;
+    }
+
+    @Override
+    public <T> T inTransaction(TransactionWork<T> work) {
+      try {
+        return super.inTransaction(work);
+      } catch (RuntimeException | Error e) {
+        try (PropertiesFileCheckpointStore beside = PropertiesFileCheckpointStore.open(file)) {
+          beside.inTransaction(tx -> {
+            catchThrowable(() -> work.run(tx)); // the failure again, but the changes are kept
+            return null;
+          });
+        }
+        throw e;
+      }
+    }
+  }
+
+  /**
    * A store whose nested call does not join the outer transaction: every call waits for one
    * permit, which the outer call holds, and no interrupt ends the wait. Thread-safe.
    */
@@ -86,19 +116,7 @@ class CheckpointStoreContractKitCanFailTest {
 
   private CheckpointStoreContract losingCommits() {
     Path file = directory.resolve("loses-commits.properties");
-    CheckpointStoreContract contract = new CheckpointStoreContract() {
-      @Override
-      protected CheckpointStore newStore() {
-        return new LosesCommits(file);
-      }
-
-      @Override
-      protected Optional<CheckpointStore> reopen() {
-        return Optional.of(new LosesCommits(file));
-      }
-    };
-    contract.createStore();
-    return contract;
+    return durableContract(() -> new LosesCommits(file));
   }
 
   @Test
@@ -113,6 +131,35 @@ class CheckpointStoreContractKitCanFailTest {
         CheckpointStoreContract.Change.SET_TARGET))).isInstanceOf(AssertionError.class);
     assertThatCode(() -> losingCommits().targetOverwrites()).as("a test without a reopen")
         .doesNotThrowAnyException();
+  }
+
+  @Test
+  @DisplayName("a store whose rolled-back changes reach its file fails only the durability test")
+  void rollbackReachingTheFileFailsDurability() {
+    Path file = directory.resolve("rollback-reaches-the-file.properties");
+    CheckpointStoreContract.Change change = CheckpointStoreContract.Change.SET_TARGET;
+    Throwable failure = catchThrowable(() -> durableContract(() -> new RollbackReachesTheFile(file))
+        .rolledBackChangeIsGoneAfterAReopen(change));
+    assertThat(failure).isInstanceOf(AssertionError.class).hasMessageContaining("state after rolling back");
+    assertThatCode(() -> durableContract(() -> new RollbackReachesTheFile(file))
+        .exceptionRollsBackAndIsRethrownUnchanged(change, CheckpointStoreContract.Failure.RUNTIME_EXCEPTION))
+        .as("without a reopen the rollback looks right").doesNotThrowAnyException();
+  }
+
+  private static CheckpointStoreContract durableContract(Supplier<CheckpointStore> stores) {
+    CheckpointStoreContract contract = new CheckpointStoreContract() {
+      @Override
+      protected CheckpointStore newStore() {
+        return stores.get();
+      }
+
+      @Override
+      protected Optional<CheckpointStore> reopen() {
+        return Optional.of(stores.get());
+      }
+    };
+    contract.createStore();
+    return contract;
   }
 
   @Test
