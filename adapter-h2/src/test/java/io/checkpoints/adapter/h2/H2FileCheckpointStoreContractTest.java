@@ -28,6 +28,13 @@ class H2FileCheckpointStoreContractTest extends CheckpointStoreContract {
   }
 
   @Override
+  protected Optional<CheckpointStore> reopen() {
+    H2CheckpointStore store = H2CheckpointStore.open(directory.resolve("contract-" + (opened.size() - 1)));
+    opened.add(store); // reopens the file of the one store newStore() opened
+    return Optional.of(store);
+  }
+
+  @Override
   protected Differences differences() {
     return H2InMemoryCheckpointStoreContractTest.SAVEPOINT_DIFFERENCE;
   }

@@ -25,16 +25,26 @@ class SqliteCheckpointStoreContractTest extends CheckpointStoreContract {
   @TempDir Path directory;
 
   private final List<SqliteCheckpointStore> opened = new ArrayList<>();
+  private Path file;
 
   @Override
   protected CheckpointStore newStore() {
     // An insert-only table for SQL writes changes nothing at the ports; "logs" makes the contract's
     // writes to it take the path where the store arms the gate itself, not its trigger.
-    SqliteCheckpointStore store = SqliteCheckpointStore.open(
-        directory.resolve("contract-" + opened.size() + ".db"),
+    file = directory.resolve("contract-" + opened.size() + ".db");
+    return openFile();
+  }
+
+  private SqliteCheckpointStore openFile() {
+    SqliteCheckpointStore store = SqliteCheckpointStore.open(file,
         SqliteStoreOptions.defaults().withInsertOnlyTables("logs"));
     opened.add(store);
     return store;
+  }
+
+  @Override
+  protected Optional<CheckpointStore> reopen() {
+    return Optional.of(openFile()); // the file of the store that newStore() opened
   }
 
   @Override

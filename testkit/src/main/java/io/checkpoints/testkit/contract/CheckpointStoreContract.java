@@ -20,6 +20,7 @@ import io.checkpoints.ports.WriteCheckpoint;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashSet;
@@ -33,10 +34,13 @@ import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.FutureTask;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -75,8 +79,13 @@ import org.junit.jupiter.params.provider.ValueSource;
  * completion callbacks, also in a caller's transaction ({@link #newCallerConnection()}); a closed
  * store; and serialised concurrent read-modify-write transactions. The optional fast paths are
  * checked as the store declares them ({@link #offersIncrementFastPath()},
- * {@link #armsGateInTheInsert()}). Every test fails after 120 s instead of hanging on a store that
- * blocks.
+ * {@link #armsGateInTheInsert()}). A durable store supplies {@link #reopen()}: the durability
+ * tests then check that every kind of committed change survives a reopen and no rolled-back one
+ * does. The tests that nest transactions or start one from a callback run their work on a thread of
+ * their own and fail after {@link #blockingDeadline()} with the rule the store breaks (a nested
+ * call that waits for the outer transaction blocks in a way no interrupt ends); every other test
+ * fails after 120 s instead of hanging on a store that blocks. The rules themselves are stated on
+ * {@link CheckpointStore} and {@link CheckpointTransaction}; docs/writing-a-store.md is the guide.
  *
  * <p>An adapter with a real difference from one of the few expectations listed in
  * {@link Expectation} declares it, with the reason, by overriding {@link #differences()}; the test
@@ -94,6 +103,21 @@ public abstract class CheckpointStoreContract {
   private static final UserKey CAROL = UserKey.forUserId("carol");
 
   private static final long MAX = Long.MAX_VALUE;
+
+  /** More writes than any test queues: a read of the whole queue. */
+  private static final int QUEUE_READ_LIMIT = 10_000;
+
+  /** The rule the durability tests check, as their failures name it. */
+  static final String DURABILITY_RULE =
+      "durability (CheckpointStore: what committed survives a reopen, what rolled back does not)";
+
+  /** The rule that nested calls must keep, as the failures of the tests that nest name it. */
+  static final String NESTING_RULE = "nesting (CheckpointStore: an inTransaction call on the thread"
+      + " of an open transaction joins it, and blocks on nothing)";
+
+  /** The rule that callbacks run after the store released its lock. */
+  static final String CALLBACK_LOCK_RULE = "completion callbacks (CheckpointTransaction.afterCompletion:"
+      + " they run after the store released its lock and may start a transaction)";
 
   /** The store under test: a fresh one for every test. */
   protected CheckpointStore store;
@@ -156,6 +180,40 @@ public abstract class CheckpointStoreContract {
    */
   protected Optional<CallerConnection> newCallerConnection() {
     return Optional.empty();
+  }
+
+  /**
+   * The hook for a durable store: opens the store again on the data of the store under test, which
+   * the contract has just closed ({@link #store}, the store {@link #newStore()} returned or the
+   * last one this hook returned). When it answers, the durability tests check that committed state
+   * (the five {@code ps_kv} keys, the queue with its sequence numbers, the per-user sequences)
+   * survives a reopen and that rolled-back state does not. A store that keeps nothing past
+   * {@code close} (an in-memory store) keeps the default, which answers nothing: the durability
+   * tests then check nothing.
+   *
+   * <pre>{@code
+   * @Override
+   * protected Optional<CheckpointStore> reopen() {
+   *   return Optional.of(PropertiesFileCheckpointStore.open(file())); // the file newStore() opened
+   * }
+   * }</pre>
+   *
+   * @return a store on the same data, or empty when the store is not durable
+   */
+  protected Optional<CheckpointStore> reopen() {
+    return Optional.empty();
+  }
+
+  /**
+   * How long a test waits for work that a correct store finishes at once (a nested transaction,
+   * another thread's transaction after a commit) before it fails with the rule the store breaks,
+   * instead of hanging on a store that blocks. Raise it for a store that is slow to start a
+   * transaction; the default is 10 s.
+   *
+   * @return the longest wait for such work
+   */
+  protected Duration blockingDeadline() {
+    return Duration.ofSeconds(10);
   }
 
   /**
@@ -865,79 +923,91 @@ public abstract class CheckpointStoreContract {
   @Test
   @DisplayName("a nested transaction joins the outer one: each sees the other's changes")
   void nestedTransactionJoinsTheOuter() {
-    update(outer -> {
-      outer.state().setTarget(CheckpointRequestId.of(5));
-      long inner = store.inTransaction(tx -> {
-        assertThat(tx.state().target()).as("outer change seen inside").contains(CheckpointRequestId.of(5));
-        tx.state().setLastSeen(WriteCheckpoint.of(7));
-        return tx.uploadQueue().enqueue(put("n"));
+    withinDeadline(NESTING_RULE, () -> {
+      update(outer -> {
+        outer.state().setTarget(CheckpointRequestId.of(5));
+        long inner = store.inTransaction(tx -> {
+          assertThat(tx.state().target()).as("%s: outer change seen inside", NESTING_RULE).contains(CheckpointRequestId.of(5));
+          tx.state().setLastSeen(WriteCheckpoint.of(7));
+          return tx.uploadQueue().enqueue(put("n"));
+        });
+        assertThat(outer.state().lastSeen()).as("%s: inner change seen outside", NESTING_RULE).contains(WriteCheckpoint.of(7));
+        assertThat(outer.uploadQueue().lastSequence()).isEqualTo(inner);
       });
-      assertThat(outer.state().lastSeen()).as("inner change seen outside").contains(WriteCheckpoint.of(7));
-      assertThat(outer.uploadQueue().lastSequence()).isEqualTo(inner);
+      assertThat(target()).contains(CheckpointRequestId.of(5));
+      assertThat(lastSeen()).contains(WriteCheckpoint.of(7));
+      assertThat(queueSize()).isEqualTo(1);
+      return null;
     });
-    assertThat(target()).contains(CheckpointRequestId.of(5));
-    assertThat(lastSeen()).contains(WriteCheckpoint.of(7));
-    assertThat(queueSize()).isEqualTo(1);
   }
 
   @Test
   @DisplayName("an exception in the outer transaction after an inner success rolls back both")
   void outerFailureRollsBackInnerChanges() {
-    fillEveryKey();
-    Snapshot before = snapshot();
-    IllegalStateException thrown = new IllegalStateException("outer fails after inner success");
-    Throwable caught = catchThrowable(() -> store.inTransaction(outer -> {
-      outer.state().deleteTarget();
-      store.inTransaction(inner -> {
-        Change.ALL_OF_THEM.apply(inner);
-        return null;
-      });
-      throw thrown;
-    }));
-    assertThat(caught).isSameAs(thrown);
-    assertRolledBackTo(before, Change.ALL_OF_THEM);
+    withinDeadline(NESTING_RULE, () -> {
+      fillEveryKey();
+      Snapshot before = snapshot();
+      IllegalStateException thrown = new IllegalStateException("outer fails after inner success");
+      Throwable caught = catchThrowable(() -> store.inTransaction(outer -> {
+        outer.state().deleteTarget();
+        store.inTransaction(inner -> {
+          Change.ALL_OF_THEM.apply(inner);
+          return null;
+        });
+        throw thrown;
+      }));
+      assertThat(caught).isSameAs(thrown);
+      assertRolledBackTo(before, Change.ALL_OF_THEM);
+      return null;
+    });
   }
 
   @Test
   @DisplayName("an exception from an inner transaction that the outer lets through rolls back all")
   void innerFailurePropagatingRollsBackAll() {
-    fillEveryKey();
-    Snapshot before = snapshot();
-    CheckpointArgumentException thrown = new CheckpointArgumentException("inner fails");
-    Throwable caught = catchThrowable(() -> store.inTransaction(outer -> {
-      outer.state().setLastRequested(CheckpointRequestId.of(999));
-      return store.inTransaction(inner -> {
-        Change.ALL_OF_THEM.apply(inner);
-        throw thrown;
-      });
-    }));
-    assertThat(caught).isSameAs(thrown);
-    assertRolledBackTo(before, Change.ALL_OF_THEM);
+    withinDeadline(NESTING_RULE, () -> {
+      fillEveryKey();
+      Snapshot before = snapshot();
+      CheckpointArgumentException thrown = new CheckpointArgumentException("inner fails");
+      Throwable caught = catchThrowable(() -> store.inTransaction(outer -> {
+        outer.state().setLastRequested(CheckpointRequestId.of(999));
+        return store.inTransaction(inner -> {
+          Change.ALL_OF_THEM.apply(inner);
+          throw thrown;
+        });
+      }));
+      assertThat(caught).isSameAs(thrown);
+      assertRolledBackTo(before, Change.ALL_OF_THEM);
+      return null;
+    });
   }
 
   @Test
   @DisplayName("an inner failure that the outer catches: the outer commits, inner changes as declared")
   void innerFailureCaughtByTheOuter() {
-    InnerFailure expected = expectation(Expectation.INNER_FAILURE_CAUGHT_BY_OUTER);
-    IllegalStateException thrown = new IllegalStateException("inner fails, outer catches");
-    update(outer -> {
-      outer.state().setTarget(CheckpointRequestId.of(3));
-      Throwable caught = catchThrowable(() -> store.inTransaction(inner -> {
-        inner.state().setLastSeen(WriteCheckpoint.of(4));
-        throw thrown;
-      }));
-      assertThat(caught).isSameAs(thrown);
-      outer.state().setLastApplied(WriteCheckpoint.of(5));
+    withinDeadline(NESTING_RULE, () -> {
+      InnerFailure expected = expectation(Expectation.INNER_FAILURE_CAUGHT_BY_OUTER);
+      IllegalStateException thrown = new IllegalStateException("inner fails, outer catches");
+      update(outer -> {
+        outer.state().setTarget(CheckpointRequestId.of(3));
+        Throwable caught = catchThrowable(() -> store.inTransaction(inner -> {
+          inner.state().setLastSeen(WriteCheckpoint.of(4));
+          throw thrown;
+        }));
+        assertThat(caught).isSameAs(thrown);
+        outer.state().setLastApplied(WriteCheckpoint.of(5));
+      });
+      assertThat(target()).as("outer change before").contains(CheckpointRequestId.of(3));
+      assertThat(lastApplied()).as("outer change after").contains(WriteCheckpoint.of(5));
+      Optional<WriteCheckpoint> innerChange = lastSeen();
+      if (expected == InnerFailure.KEEPS_INNER_CHANGES) {
+        assertThat(innerChange).as(describe(Expectation.INNER_FAILURE_CAUGHT_BY_OUTER))
+            .contains(WriteCheckpoint.of(4));
+      } else {
+        assertThat(innerChange).as(describe(Expectation.INNER_FAILURE_CAUGHT_BY_OUTER)).isEmpty();
+      }
+      return null;
     });
-    assertThat(target()).as("outer change before").contains(CheckpointRequestId.of(3));
-    assertThat(lastApplied()).as("outer change after").contains(WriteCheckpoint.of(5));
-    Optional<WriteCheckpoint> innerChange = lastSeen();
-    if (expected == InnerFailure.KEEPS_INNER_CHANGES) {
-      assertThat(innerChange).as(describe(Expectation.INNER_FAILURE_CAUGHT_BY_OUTER))
-          .contains(WriteCheckpoint.of(4));
-    } else {
-      assertThat(innerChange).as(describe(Expectation.INNER_FAILURE_CAUGHT_BY_OUTER)).isEmpty();
-    }
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -1025,6 +1095,63 @@ public abstract class CheckpointStoreContract {
   }
 
   // ---------------------------------------------------------------------------------------------
+  // Durability: what committed survives a reopen, what rolled back does not
+
+  @ParameterizedTest(name = "{0}")
+  @EnumSource(Change.class)
+  @DisplayName("durable stores: a committed change survives a reopen, the queue's writes and sequence numbers too")
+  void committedChangeSurvivesAReopen(Change change) {
+    fillEveryKey();
+    update(change::apply);
+    Snapshot committed = snapshot();
+    List<QueuedWrite> writes = firstWrites(QUEUE_READ_LIMIT);
+    if (!reopened()) {
+      return;
+    }
+    assertThat(snapshot()).as("%s: %s committed, then the store was reopened", DURABILITY_RULE, change)
+        .isEqualTo(committed);
+    assertThat(firstWrites(QUEUE_READ_LIMIT)).as("%s: the queued writes", DURABILITY_RULE).isEqualTo(writes);
+    long next = write(tx -> tx.uploadQueue().enqueue(put("after-reopen")));
+    assertThat(next).as("%s: the first write after a reopen takes a new sequence number", DURABILITY_RULE)
+        .isGreaterThan(committed.lastSequence());
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @EnumSource(Change.class)
+  @DisplayName("durable stores: a rolled-back change is not there after a reopen")
+  void rolledBackChangeIsGoneAfterAReopen(Change change) {
+    fillEveryKey();
+    Snapshot before = snapshot();
+    IllegalStateException thrown = new IllegalStateException("rolls back before the reopen");
+    Throwable caught = catchThrowable(() -> store.inTransaction(tx -> {
+      change.apply(tx);
+      throw thrown;
+    }));
+    assertThat(caught).as("the exception the work threw").isSameAs(thrown);
+    if (!reopened()) {
+      return;
+    }
+    assertRolledBackTo(before, change);
+  }
+
+  /**
+   * Closes the store under test and reopens it through {@link #reopen()}.
+   *
+   * @return whether the store is durable and was reopened
+   */
+  private boolean reopened() {
+    // Closed first, so that the reopened store can only find what reached the store's data.
+    store.close();
+    Optional<CheckpointStore> reopened = reopen();
+    if (reopened.isEmpty()) {
+      return false;
+    }
+    assertThat(reopened.get()).as("reopen() opens a new store").isNotSameAs(store);
+    store = reopened.get();
+    return true;
+  }
+
+  // ---------------------------------------------------------------------------------------------
   // Completion callbacks
 
   @Test
@@ -1074,50 +1201,59 @@ public abstract class CheckpointStoreContract {
   @Test
   @DisplayName("callbacks registered in nested work run once, at the end of the outermost transaction")
   void nestedCallbacksRunAtTheOuterEnd() {
-    List<String> calls = new ArrayList<>();
-    update(outer -> {
-      outer.afterCompletion(committed -> calls.add("outer " + committed));
-      store.inTransaction(inner -> {
-        inner.afterCompletion(committed -> calls.add("inner " + committed));
-        return store.inTransaction(innermost -> {
-          innermost.afterCompletion(committed -> calls.add("innermost " + committed));
-          return null;
+    withinDeadline(NESTING_RULE, () -> {
+      List<String> calls = new ArrayList<>();
+      update(outer -> {
+        outer.afterCompletion(committed -> calls.add("outer " + committed));
+        store.inTransaction(inner -> {
+          inner.afterCompletion(committed -> calls.add("inner " + committed));
+          return store.inTransaction(innermost -> {
+            innermost.afterCompletion(committed -> calls.add("innermost " + committed));
+            return null;
+          });
         });
+        assertThat(calls).as("nothing runs when nested work ends").isEmpty();
       });
-      assertThat(calls).as("nothing runs when nested work ends").isEmpty();
+      assertThat(calls).containsExactly("outer true", "inner true", "innermost true");
+      return null;
     });
-    assertThat(calls).containsExactly("outer true", "inner true", "innermost true");
   }
 
   @Test
   @DisplayName("an outer rollback tells the nested work's callbacks false")
   void nestedCallbacksOfAnOuterRollback() {
-    List<Boolean> calls = new ArrayList<>();
-    catchThrowable(() -> store.inTransaction(outer -> {
-      store.inTransaction(inner -> {
-        inner.afterCompletion(calls::add);
-        return null;
-      });
-      throw new IllegalStateException("outer fails");
-    }));
-    assertThat(calls).containsExactly(false);
+    withinDeadline(NESTING_RULE, () -> {
+      List<Boolean> calls = new ArrayList<>();
+      catchThrowable(() -> store.inTransaction(outer -> {
+        store.inTransaction(inner -> {
+          inner.afterCompletion(calls::add);
+          return null;
+        });
+        throw new IllegalStateException("outer fails");
+      }));
+      assertThat(calls).containsExactly(false);
+      return null;
+    });
   }
 
   @Test
   @DisplayName("a failed nested call that the outer catches: its callbacks say whether its changes committed")
   void callbacksOfACaughtInnerFailure() {
-    List<String> calls = new ArrayList<>();
-    update(outer -> {
-      outer.afterCompletion(committed -> calls.add("outer " + committed));
-      catchThrowable(() -> store.inTransaction(inner -> {
-        inner.afterCompletion(committed -> calls.add("inner " + committed));
-        inner.state().setLastSeen(WriteCheckpoint.of(4));
-        throw new IllegalStateException("inner fails, outer catches");
-      }));
+    withinDeadline(NESTING_RULE, () -> {
+      List<String> calls = new ArrayList<>();
+      update(outer -> {
+        outer.afterCompletion(committed -> calls.add("outer " + committed));
+        catchThrowable(() -> store.inTransaction(inner -> {
+          inner.afterCompletion(committed -> calls.add("inner " + committed));
+          inner.state().setLastSeen(WriteCheckpoint.of(4));
+          throw new IllegalStateException("inner fails, outer catches");
+        }));
+      });
+      boolean innerKept = expectation(Expectation.INNER_FAILURE_CAUGHT_BY_OUTER) == InnerFailure.KEEPS_INNER_CHANGES;
+      assertThat(lastSeen().isPresent()).as(describe(Expectation.INNER_FAILURE_CAUGHT_BY_OUTER)).isEqualTo(innerKept);
+      assertThat(calls).containsExactly("outer true", "inner " + innerKept);
+      return null;
     });
-    boolean innerKept = expectation(Expectation.INNER_FAILURE_CAUGHT_BY_OUTER) == InnerFailure.KEEPS_INNER_CHANGES;
-    assertThat(lastSeen().isPresent()).as(describe(Expectation.INNER_FAILURE_CAUGHT_BY_OUTER)).isEqualTo(innerKept);
-    assertThat(calls).containsExactly("outer true", "inner " + innerKept);
   }
 
   @Test
@@ -1145,17 +1281,20 @@ public abstract class CheckpointStoreContract {
   @Test
   @DisplayName("a callback may start a new transaction; its own callbacks run after it")
   void callbackMayUseTheStore() {
-    List<String> calls = new ArrayList<>();
-    update(tx -> tx.afterCompletion(committed -> {
-      calls.add("first " + committed);
-      store.inTransaction(again -> {
-        again.state().setTarget(CheckpointRequestId.of(8));
-        again.afterCompletion(c -> calls.add("second " + c));
-        return null;
-      });
-    }));
-    assertThat(calls).containsExactly("first true", "second true");
-    assertThat(target()).contains(CheckpointRequestId.of(8));
+    withinDeadline(CALLBACK_LOCK_RULE, () -> {
+      List<String> calls = new ArrayList<>();
+      update(tx -> tx.afterCompletion(committed -> {
+        calls.add("first " + committed);
+        store.inTransaction(again -> {
+          again.state().setTarget(CheckpointRequestId.of(8));
+          again.afterCompletion(c -> calls.add("second " + c));
+          return null;
+        });
+      }));
+      assertThat(calls).containsExactly("first true", "second true");
+      assertThat(target()).contains(CheckpointRequestId.of(8));
+      return null;
+    });
   }
 
   // Joined stores: a caller's transaction that the store joins
@@ -1270,6 +1409,37 @@ public abstract class CheckpointStoreContract {
         throw new IllegalStateException("roll back");
       }));
       assertThat(calls).containsExactly(true, false);
+    }
+  }
+
+  /**
+   * Runs {@code body} on a thread of its own and waits for it at most {@link #blockingDeadline()}:
+   * a store that blocks (a nested call that waits for the outer transaction's lock, which JUnit's
+   * timeout cannot interrupt) fails with the rule it breaks instead of hanging the build. What the
+   * body throws is rethrown unchanged.
+   */
+  private <T> T withinDeadline(String rule, Callable<T> body) {
+    FutureTask<T> task = new FutureTask<>(body);
+    Thread worker = new Thread(task, "contract test: " + rule);
+    worker.setDaemon(true); // a store that blocks forever must not keep the JVM alive
+    worker.start();
+    Duration deadline = blockingDeadline();
+    try {
+      return task.get(deadline.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (TimeoutException e) {
+      AssertionError failure = new AssertionError("the store breaks the rule of " + rule
+          + ": the test's transactions did not end within " + deadline + "; the store blocks at the"
+          + " stack trace of the cause");
+      Throwable blockedAt = new Throwable("where " + worker.getName() + " blocks");
+      blockedAt.setStackTrace(worker.getStackTrace());
+      failure.initCause(blockedAt);
+      worker.interrupt();
+      throw failure;
+    } catch (ExecutionException e) {
+      throw sneaky(e.getCause());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError("interrupted while waiting for the test's transactions", e);
     }
   }
 

@@ -3,7 +3,10 @@ package io.checkpoints.testkit.model;
 import io.checkpoints.ports.CheckpointStore;
 import io.checkpoints.testkit.model.DomainHarness.StoreView;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.SplittableRandom;
@@ -14,15 +17,27 @@ import java.util.function.Supplier;
  * and against an independent model of the specification, comparing after every step the outcome
  * of the action (a value or an error kind), the persistent state (target, last requested, last
  * seen, last applied, queue size, per-user sequences) and the client's iteration, pending
- * checkpoint and status; it also checks invariants on the domain's own observations. A failing
- * list is shrunk to a short one.
+ * checkpoint and status; it also checks invariants on the domain's own observations, and the
+ * caller's own ({@link #withInvariant}). A failing list is shrunk to a short one, and
+ * {@link ModelFailure#report()} tells the seed that replays it.
+ *
+ * <p>The four steps a property test needs: a seed ({@link #generate(long)} gives its list), the
+ * generation (the built-in {@link ActionGenerator}, or the caller's own {@link Generator} of
+ * {@link Action}s through {@link #withGenerator}), the shrinking ({@link #check(long)}) and the
+ * report:
  *
  * <pre>{@code
- * ModelRunner runner = new ModelRunner(InMemoryCheckpointStore::create);
- * runner.checkMany(baseSeed, 2_000).ifPresent(failure -> fail(failure.report()));
+ * ModelRunner runner = new ModelRunner(InMemoryCheckpointStore::create)
+ *     .withInvariant("the queue never holds more than 100 writes",
+ *         step -> step.after().queueSize() <= 100
+ *             ? Optional.empty()
+ *             : Optional.of("queue size " + step.after().queueSize()));
+ * ModelRunner.Summary summary = runner.checkMany(baseSeed, 500);
+ * summary.failure().ifPresent(failure -> fail(failure.report()));
  * }</pre>
  *
- * <p>Thread-safe if the store factory is: every run uses its own store, client and model.
+ * <p>Immutable; the {@code with...} methods return a new runner. Thread-safe if the store factory,
+ * the generator and the invariants are: every run uses its own store, client and model.
  */
 public final class ModelRunner {
 
@@ -40,36 +55,138 @@ public final class ModelRunner {
 
   private final Supplier<? extends CheckpointStore> stores;
   private final int maxActions;
+  private final Generator generator;
+  private final Map<String, Invariant> invariants;
+
+  /**
+   * A rule of the caller's, checked after every step of a run, after the comparison with the model
+   * and the built-in invariants. Called on the thread of the run; it must keep no state between
+   * calls, since the shrinker replays lists in any order.
+   */
+  @FunctionalInterface
+  public interface Invariant {
+    /**
+     * @param step what the harness saw at one step
+     * @return why the rule is broken at this step, or empty when it holds
+     */
+    Optional<String> check(Step step);
+  }
+
+  /**
+   * What the harness saw at one step of a run. Immutable and thread-safe.
+   *
+   * @param number the 1-based index of the action in the list
+   * @param action the action
+   * @param outcome what the domain did, as the trace shows it (a value, {@code "ok"}, or
+   *     {@code "error: <kind>"})
+   * @param before what the harness observed before the step
+   * @param after what the harness observed after the step
+   */
+  public record Step(int number, Action action, String outcome, Observation before, Observation after) {
+    /**
+     * @param number the 1-based index of the action in the list
+     * @param action the action
+     * @param outcome what the domain did
+     * @param before what the harness observed before the step
+     * @param after what the harness observed after the step
+     * @throws NullPointerException if an argument is null
+     */
+    public Step {
+      Objects.requireNonNull(action, "action");
+      Objects.requireNonNull(outcome, "outcome");
+      Objects.requireNonNull(before, "before");
+      Objects.requireNonNull(after, "after");
+    }
+  }
+
+  /**
+   * Generates the action list of one seed: the caller's own operations, as {@link Action}s the
+   * model knows. It must draw every choice from {@code random}, so that a seed replays its list.
+   */
+  @FunctionalInterface
+  public interface Generator {
+    /**
+     * @param random the seeded source of every choice
+     * @param maxActions the longest list to generate
+     * @return the action list, at most {@code maxActions} long
+     */
+    List<Action> generate(SeededRandom random, int maxActions);
+  }
 
   /**
    * @param stores supplies a fresh, empty store for every run
+   * @throws NullPointerException if {@code stores} is null
    */
   public ModelRunner(Supplier<? extends CheckpointStore> stores) {
-    this(stores, DEFAULT_MAX_ACTIONS);
+    this(stores, DEFAULT_MAX_ACTIONS, ActionGenerator::generate, Map.of());
   }
 
-  private ModelRunner(Supplier<? extends CheckpointStore> stores, int maxActions) {
+  private ModelRunner(Supplier<? extends CheckpointStore> stores, int maxActions, Generator generator,
+      Map<String, Invariant> invariants) {
     this.stores = Objects.requireNonNull(stores, "stores");
     if (maxActions < 1) {
       throw new IllegalArgumentException("maxActions must be positive, got " + maxActions);
     }
     this.maxActions = maxActions;
+    this.generator = generator;
+    this.invariants = invariants;
   }
 
   /**
    * @param maxActions the longest generated action list
    * @return a runner like this one generating lists of up to {@code maxActions}
+   * @throws IllegalArgumentException if {@code maxActions} is below 1
    */
   public ModelRunner withMaxActions(int maxActions) {
-    return new ModelRunner(stores, maxActions);
+    return new ModelRunner(stores, maxActions, generator, invariants);
+  }
+
+  /**
+   * @param generator generates the action list of a seed in place of the built-in
+   *     {@link ActionGenerator}
+   * @return a runner like this one with that generator
+   * @throws NullPointerException if {@code generator} is null
+   */
+  public ModelRunner withGenerator(Generator generator) {
+    return new ModelRunner(stores, maxActions, Objects.requireNonNull(generator, "generator"), invariants);
+  }
+
+  /**
+   * Adds a rule of the caller's. A step that breaks it fails the run with the check
+   * {@code "invariant: <rule>"}, and the list is shrunk as for any other divergence.
+   *
+   * @param rule the rule's name, as failures name it
+   * @param invariant the check
+   * @return a runner like this one that also checks the rule
+   * @throws NullPointerException if an argument is null
+   * @throws IllegalArgumentException if {@code rule} is blank or already added
+   */
+  public ModelRunner withInvariant(String rule, Invariant invariant) {
+    Objects.requireNonNull(rule, "rule");
+    Objects.requireNonNull(invariant, "invariant");
+    if (rule.isBlank()) {
+      throw new IllegalArgumentException("an invariant needs a name: failures name the rule they break");
+    }
+    if (invariants.containsKey(rule)) {
+      throw new IllegalArgumentException("the invariant \"" + rule + "\" is already added");
+    }
+    Map<String, Invariant> more = new LinkedHashMap<>(invariants);
+    more.put(rule, invariant);
+    return new ModelRunner(stores, maxActions, generator, Collections.unmodifiableMap(more));
   }
 
   /**
    * @param seed the seed
    * @return the action list that {@code seed} stands for
+   * @throws IllegalStateException if the generator returns a list longer than the longest allowed
    */
   public List<Action> generate(long seed) {
-    return ActionGenerator.generate(new SeededRandom(seed), maxActions);
+    List<Action> actions = List.copyOf(generator.generate(new SeededRandom(seed), maxActions));
+    if (actions.size() > maxActions) {
+      throw new IllegalStateException("the generator returned " + actions.size()
+          + " actions for seed " + seed + ", more than the longest allowed, " + maxActions);
+    }
+    return actions;
   }
 
   /**
@@ -150,7 +267,7 @@ public final class ModelRunner {
   public Optional<Divergence> run(List<Action> actions) {
     CheckpointStore store = stores.get();
     try {
-      return run(actions, store);
+      return run(actions, store, invariants);
     } finally {
       try {
         store.close();
@@ -160,7 +277,8 @@ public final class ModelRunner {
     }
   }
 
-  private static Optional<Divergence> run(List<Action> actions, CheckpointStore store) {
+  private static Optional<Divergence> run(List<Action> actions, CheckpointStore store,
+      Map<String, Invariant> userInvariants) {
     DomainHarness domain = new DomainHarness(store);
     SpecModel model = new SpecModel();
     Invariants invariants = new Invariants();
@@ -215,6 +333,19 @@ public final class ModelRunner {
       if (!waiterViolations.isEmpty()) {
         return Optional.of(trace.divergence(i, "invariant: " + WAITER_SOUNDNESS,
             "the rule holds", waiterViolations.get(0)));
+      }
+      for (Map.Entry<String, Invariant> rule : userInvariants.entrySet()) {
+        Optional<String> broken;
+        try {
+          broken = rule.getValue().check(
+              new Step(i + 1, action, actual, before.observation(), after.observation()));
+        } catch (RuntimeException e) {
+          broken = Optional.of("the check threw " + e);
+        }
+        if (broken.isPresent()) {
+          return Optional.of(trace.divergence(i, "invariant: " + rule.getKey(), "the rule holds",
+              broken.get()));
+        }
       }
       before = after;
     }

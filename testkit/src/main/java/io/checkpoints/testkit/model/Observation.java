@@ -28,7 +28,7 @@ import java.util.SortedMap;
  * @param waiters the state of every waiter of the run, in the order they were created
  * @param pendingWaiters how many waiters still wait
  */
-record Observation(
+public record Observation(
     Optional<Long> target,
     Optional<Long> counter,
     Optional<Long> lastSeen,
@@ -44,8 +44,8 @@ record Observation(
     List<String> waiters,
     long pendingWaiters) {
 
-  /** @return every field by name, in a stable order */
-  Map<String, Object> fields() {
+  /** @return every field by name, in a stable order, as failures show them */
+  public Map<String, Object> fields() {
     Map<String, Object> fields = new LinkedHashMap<>();
     fields.put("target", show(target));
     fields.put("last requested (counter)", show(counter));
@@ -79,8 +79,8 @@ record Observation(
     return Optional.empty();
   }
 
-  /** @return a one-line summary for traces */
-  String summary() {
+  /** @return a one-line summary, as traces show it */
+  public String summary() {
     return "target=" + show(target) + " counter=" + show(counter) + " seen=" + show(lastSeen)
         + " applied=" + show(lastApplied) + " queue=" + queueSize + " users=" + userSequences
         + (iterationActive ? " iteration" : " no-iteration")

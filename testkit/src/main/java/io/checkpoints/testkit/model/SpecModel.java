@@ -29,8 +29,6 @@ final class SpecModel {
   private Long counter;
   private Long lastSeen;
   private Long lastApplied;
-  /** Whether an iteration was ever started (a user switch forgets last seen only after one). */
-  private boolean everStarted;
   // Section 5: the upload queue, numbered by the model itself.
   private final Deque<Long> queue = new ArrayDeque<>();
   private long writesEverQueued;
@@ -60,6 +58,8 @@ final class SpecModel {
   /** Section 7, epochs: the user of the current epoch (null: none known). Clears need no count
    * here: every waiter of the epoch a clear ends fails at the clear. */
   private String epochUser;
+  /** Whether an iteration was ever started: the first start of a client switches from no one. */
+  private boolean everStarted;
 
   /** Whether the host's publisher fails on its next call (fault injection). */
   private boolean publisherFails;

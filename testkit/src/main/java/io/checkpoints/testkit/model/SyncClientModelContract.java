@@ -17,15 +17,19 @@ import org.junit.jupiter.api.Test;
  * <p>A storage adapter's test extends it and supplies a fresh store:
  *
  * <pre>{@code
- * class SqliteSyncClientModelTest extends SyncClientModelContract {
+ * class PropertiesFileSyncClientModelTest extends SyncClientModelContract {
+ *   @TempDir Path directory;
+ *
+ *   private int files;
+ *
  *   @Override
  *   protected CheckpointStore newStore() {
- *     return SqliteCheckpointStore.open(temporaryDatabase());
+ *     return PropertiesFileCheckpointStore.open(directory.resolve("run-" + files++ + ".properties"));
  *   }
  *
  *   @Override
  *   protected int defaultRuns() {
- *     return 200; // a file-backed store is slower
+ *     return 50; // every commit rewrites a file: fewer lists than for the in-memory store
  *   }
  * }
  * }</pre>

@@ -1,9 +1,7 @@
 package io.checkpoints.testkit.contract;
 
-import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.checkpoints.ports.CheckpointStore;
 import io.checkpoints.ports.ClearFlags;
 import io.checkpoints.testkit.model.BrokenStore;
 import io.checkpoints.testkit.model.BrokenStore.Defect;
@@ -17,25 +15,12 @@ import org.junit.jupiter.api.function.ThrowingConsumer;
  */
 class CheckpointStoreContractCanFailTest {
 
-  /** The contract on one broken store, with its tests callable one by one. */
-  private static CheckpointStoreContract contractFor(Defect defect) {
-    CheckpointStoreContract contract = new CheckpointStoreContract() {
-      @Override
-      protected CheckpointStore newStore() {
-        return new BrokenStore(defect);
-      }
-    };
-    contract.createStore();
-    return contract;
-  }
-
   private static void assertFails(Defect defect, ThrowingConsumer<CheckpointStoreContract> test) {
-    assertThatThrownBy(() -> test.accept(contractFor(defect)))
-        .as("the contract catches %s", defect).isInstanceOf(AssertionError.class);
+    ContractProbe.assertCatches(defect, () -> new BrokenStore(defect), test);
   }
 
   private static void assertPasses(Defect defect, ThrowingConsumer<CheckpointStoreContract> test) {
-    assertThatCode(() -> test.accept(contractFor(defect))).doesNotThrowAnyException();
+    ContractProbe.assertPasses(() -> new BrokenStore(defect), test);
   }
 
   @Test

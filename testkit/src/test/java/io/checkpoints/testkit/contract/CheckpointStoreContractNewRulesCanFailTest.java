@@ -1,19 +1,15 @@
 package io.checkpoints.testkit.contract;
 
-import static org.assertj.core.api.Assertions.assertThatCode;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-
 import io.checkpoints.adapter.inmemory.InMemoryCheckpointStore;
-import io.checkpoints.ports.CheckpointState;
-import io.checkpoints.ports.CheckpointStore;
+import io.checkpoints.ports.CheckpointRequestId;
 import io.checkpoints.ports.CheckpointTransaction;
-import io.checkpoints.ports.ClearFlags;
 import io.checkpoints.ports.LocalWrite;
 import io.checkpoints.ports.QueuedWrite;
 import io.checkpoints.ports.UploadQueue;
-import io.checkpoints.ports.UserSequences;
+import io.checkpoints.testkit.forwarding.ForwardingCheckpointStore;
+import io.checkpoints.testkit.forwarding.ForwardingCheckpointTransaction;
+import io.checkpoints.testkit.forwarding.ForwardingUploadQueue;
 import java.util.List;
-import java.util.Optional;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.ThrowingConsumer;
@@ -39,24 +35,12 @@ class CheckpointStoreContractNewRulesCanFailTest {
     CLOSE_DOES_NOTHING
   }
 
-  private static CheckpointStoreContract contractFor(Defect defect) {
-    CheckpointStoreContract contract = new CheckpointStoreContract() {
-      @Override
-      protected CheckpointStore newStore() {
-        return new Broken(defect);
-      }
-    };
-    contract.createStore();
-    return contract;
-  }
-
   private static void assertFails(Defect defect, ThrowingConsumer<CheckpointStoreContract> test) {
-    assertThatThrownBy(() -> test.accept(contractFor(defect)))
-        .as("the contract catches %s", defect).isInstanceOf(AssertionError.class);
+    ContractProbe.assertCatches(defect, () -> new Broken(defect), test);
   }
 
   private static void assertPasses(Defect defect, ThrowingConsumer<CheckpointStoreContract> test) {
-    assertThatCode(() -> test.accept(contractFor(defect))).doesNotThrowAnyException();
+    ContractProbe.assertPasses(() -> new Broken(defect), test);
   }
 
   @Test
@@ -97,119 +81,60 @@ class CheckpointStoreContractNewRulesCanFailTest {
   }
 
   /** The in-memory store with one defect. Thread-safe as the store it wraps. */
-  private static final class Broken implements CheckpointStore {
-    private final InMemoryCheckpointStore delegate = InMemoryCheckpointStore.create();
+  private static final class Broken extends ForwardingCheckpointStore {
     private final Defect defect;
 
     Broken(Defect defect) {
+      super(InMemoryCheckpointStore.create());
       this.defect = defect;
-    }
-
-    @Override
-    public <T> T inTransaction(TransactionWork<T> work) {
-      return delegate.inTransaction(tx -> work.run(new Transaction(tx)));
     }
 
     @Override
     public void close() {
       if (defect != Defect.CLOSE_DOES_NOTHING) {
-        delegate.close();
+        super.close();
       }
     }
 
-    private final class Transaction implements CheckpointTransaction {
-      private final CheckpointTransaction tx;
-
-      Transaction(CheckpointTransaction tx) {
-        this.tx = tx;
-      }
-
-      @Override
-      public CheckpointState state() {
-        return tx.state();
-      }
-
-      @Override
-      public UploadQueue uploadQueue() {
-        UploadQueue queue = tx.uploadQueue();
-        return new UploadQueue() {
-          @Override
-          public long enqueue(LocalWrite write) {
-            return queue.enqueue(write);
-          }
-
-          @Override
-          public boolean isEmpty() {
-            return queue.isEmpty();
-          }
-
-          @Override
-          public long size() {
-            return queue.size();
-          }
-
-          @Override
-          public long lastSequence() {
-            return queue.lastSequence();
-          }
-
-          @Override
-          public void removeThrough(long sequence) {
-            queue.removeThrough(sequence);
-          }
-
-          @Override
-          public List<QueuedWrite> firstWrites(int limit) {
-            if (defect == Defect.FIRST_WRITES_IGNORES_THE_LIMIT) {
-              return queue.firstWrites(Integer.MAX_VALUE);
+    @Override
+    protected CheckpointTransaction wrap(CheckpointTransaction transaction) {
+      return new ForwardingCheckpointTransaction(transaction) {
+        @Override
+        public UploadQueue uploadQueue() {
+          return new ForwardingUploadQueue(super.uploadQueue()) {
+            @Override
+            public List<QueuedWrite> firstWrites(int limit) {
+              if (defect == Defect.FIRST_WRITES_IGNORES_THE_LIMIT) {
+                return super.firstWrites(Integer.MAX_VALUE);
+              }
+              if (defect == Defect.FIRST_WRITES_ACCEPTS_ZERO && limit == 0) {
+                return List.of();
+              }
+              return super.firstWrites(limit);
             }
-            if (defect == Defect.FIRST_WRITES_ACCEPTS_ZERO && limit == 0) {
-              return List.of();
-            }
-            return queue.firstWrites(limit);
-          }
-
-          @Override
-          public List<QueuedWrite> firstTransaction() {
-            return queue.firstTransaction();
-          }
-        };
-      }
-
-      @Override
-      public UserSequences userSequences() {
-        return tx.userSequences();
-      }
-
-      @Override
-      public Enqueued enqueueArmingGate(LocalWrite write) {
-        Enqueued enqueued = tx.enqueueArmingGate(write);
-        if (defect == Defect.ARMS_BUT_REPORTS_FALSE) {
-          tx.state().setTarget(io.checkpoints.ports.CheckpointRequestId.MAX);
-          tx.state().deleteLastSeen();
-          tx.state().deleteLastApplied();
+          };
         }
-        return enqueued;
-      }
 
-      @Override
-      public void afterCompletion(CompletionCallback callback) {
-        if (defect == Defect.CALLBACKS_RUN_AT_ONCE) {
-          callback.completed(true);
-        } else {
-          tx.afterCompletion(callback);
+        @Override
+        public Enqueued enqueueArmingGate(LocalWrite write) {
+          Enqueued enqueued = super.enqueueArmingGate(write);
+          if (defect == Defect.ARMS_BUT_REPORTS_FALSE) {
+            state().setTarget(CheckpointRequestId.MAX);
+            state().deleteLastSeen();
+            state().deleteLastApplied();
+          }
+          return enqueued;
         }
-      }
 
-      @Override
-      public void clear(ClearFlags flags) {
-        tx.clear(flags);
-      }
-
-      @Override
-      public <U> Optional<U> unwrap(Class<U> type) {
-        return tx.unwrap(type);
-      }
+        @Override
+        public void afterCompletion(CompletionCallback callback) {
+          if (defect == Defect.CALLBACKS_RUN_AT_ONCE) {
+            callback.completed(true);
+          } else {
+            super.afterCompletion(callback);
+          }
+        }
+      };
     }
   }
 }

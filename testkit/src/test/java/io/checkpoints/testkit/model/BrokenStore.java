@@ -3,16 +3,17 @@ package io.checkpoints.testkit.model;
 import io.checkpoints.adapter.inmemory.InMemoryCheckpointStore;
 import io.checkpoints.ports.CheckpointRequestId;
 import io.checkpoints.ports.CheckpointState;
-import io.checkpoints.ports.CheckpointStore;
 import io.checkpoints.ports.CheckpointTransaction;
 import io.checkpoints.ports.ClearFlags;
-import io.checkpoints.ports.ClientId;
-import io.checkpoints.ports.LocalWrite;
-import io.checkpoints.ports.QueuedWrite;
 import io.checkpoints.ports.UploadQueue;
 import io.checkpoints.ports.UserKey;
 import io.checkpoints.ports.UserSequences;
 import io.checkpoints.ports.WriteCheckpoint;
+import io.checkpoints.testkit.forwarding.ForwardingCheckpointState;
+import io.checkpoints.testkit.forwarding.ForwardingCheckpointStore;
+import io.checkpoints.testkit.forwarding.ForwardingCheckpointTransaction;
+import io.checkpoints.testkit.forwarding.ForwardingUploadQueue;
+import io.checkpoints.testkit.forwarding.ForwardingUserSequences;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -22,7 +23,7 @@ import java.util.Optional;
  * contract and the model-based runner catch a broken store. Thread-safe as the store it wraps
  * (the defects keep no state of their own outside a transaction).
  */
-public final class BrokenStore implements CheckpointStore {
+public final class BrokenStore extends ForwardingCheckpointStore {
 
   /** The deliberate defects. */
   public enum Defect {
@@ -44,29 +45,29 @@ public final class BrokenStore implements CheckpointStore {
     USER_SEQUENCES_OUTSIDE_THE_TRANSACTION
   }
 
-  private final InMemoryCheckpointStore delegate = InMemoryCheckpointStore.create();
   private final Defect defect;
-
-  /** @param defect the defect this store has */
-  public BrokenStore(Defect defect) {
-    this.defect = defect;
-  }
 
   /** The raises of the open transaction, for {@link Defect#USER_SEQUENCES_OUTSIDE_THE_TRANSACTION}. */
   private final ThreadLocal<List<Runnable>> raises = new ThreadLocal<>();
 
+  /** @param defect the defect this store has */
+  public BrokenStore(Defect defect) {
+    super(InMemoryCheckpointStore.create());
+    this.defect = defect;
+  }
+
   @Override
   public <T> T inTransaction(TransactionWork<T> work) {
     if (defect != Defect.USER_SEQUENCES_OUTSIDE_THE_TRANSACTION || raises.get() != null) {
-      return delegate.inTransaction(tx -> work.run(new BrokenTransaction(tx)));
+      return super.inTransaction(work);
     }
     raises.set(new ArrayList<>());
     try {
-      return delegate.inTransaction(tx -> work.run(new BrokenTransaction(tx)));
+      return super.inTransaction(work);
     } catch (RuntimeException | Error e) {
       List<Runnable> leaked = raises.get();
       raises.remove();
-      delegate.inTransaction(tx -> {
+      delegate().inTransaction(tx -> {
         leaked.forEach(Runnable::run);
         return null;
       });
@@ -77,183 +78,69 @@ public final class BrokenStore implements CheckpointStore {
   }
 
   @Override
-  public void close() {
-    delegate.close();
+  protected CheckpointTransaction wrap(CheckpointTransaction transaction) {
+    return new BrokenTransaction(transaction);
   }
 
-  private final class BrokenTransaction implements CheckpointTransaction {
-    private final CheckpointTransaction tx;
+  private final class BrokenTransaction extends ForwardingCheckpointTransaction {
 
     BrokenTransaction(CheckpointTransaction tx) {
-      this.tx = tx;
+      super(tx);
     }
 
     @Override
     public CheckpointState state() {
-      CheckpointState state = tx.state();
-      return new CheckpointState() {
-        @Override
-        public ClientId clientId() {
-          return state.clientId();
-        }
-
-        @Override
-        public Optional<CheckpointRequestId> target() {
-          return state.target();
-        }
-
-        @Override
-        public void setTarget(CheckpointRequestId target) {
-          state.setTarget(target);
-        }
-
-        @Override
-        public void deleteTarget() {
-          state.deleteTarget();
-        }
-
-        @Override
-        public Optional<CheckpointRequestId> lastRequested() {
-          return state.lastRequested();
-        }
-
-        @Override
-        public void setLastRequested(CheckpointRequestId counter) {
-          state.setLastRequested(counter);
-        }
-
-        @Override
-        public Optional<WriteCheckpoint> lastSeen() {
-          return state.lastSeen();
-        }
-
+      return new ForwardingCheckpointState(delegate().state()) {
         @Override
         public void setLastSeen(WriteCheckpoint seen) {
-          state.setLastSeen(defect == Defect.NEGATIVE_LAST_SEEN_STORED_AS_ZERO && seen.value() < 0
+          super.setLastSeen(defect == Defect.NEGATIVE_LAST_SEEN_STORED_AS_ZERO && seen.value() < 0
               ? WriteCheckpoint.of(0) : seen);
-        }
-
-        @Override
-        public void deleteLastSeen() {
-          state.deleteLastSeen();
-        }
-
-        @Override
-        public Optional<WriteCheckpoint> lastApplied() {
-          return state.lastApplied();
-        }
-
-        @Override
-        public void setLastApplied(WriteCheckpoint applied) {
-          state.setLastApplied(applied);
-        }
-
-        @Override
-        public void deleteLastApplied() {
-          state.deleteLastApplied();
         }
       };
     }
 
     @Override
     public UploadQueue uploadQueue() {
-      UploadQueue queue = tx.uploadQueue();
-      return new UploadQueue() {
-        @Override
-        public long enqueue(LocalWrite write) {
-          return queue.enqueue(write);
-        }
-
-        @Override
-        public boolean isEmpty() {
-          return queue.isEmpty();
-        }
-
-        @Override
-        public long size() {
-          return queue.size();
-        }
-
-        @Override
-        public long lastSequence() {
-          return queue.lastSequence();
-        }
-
+      return new ForwardingUploadQueue(delegate().uploadQueue()) {
         @Override
         public void removeThrough(long sequence) {
-          queue.removeThrough(defect == Defect.REMOVE_THROUGH_OFF_BY_ONE && sequence != Long.MAX_VALUE
+          super.removeThrough(defect == Defect.REMOVE_THROUGH_OFF_BY_ONE && sequence != Long.MAX_VALUE
               ? sequence - 1 : sequence);
-        }
-
-        @Override
-        public List<QueuedWrite> firstWrites(int limit) {
-          return queue.firstWrites(limit);
-        }
-
-        @Override
-        public List<QueuedWrite> firstTransaction() {
-          return queue.firstTransaction();
         }
       };
     }
 
     @Override
     public UserSequences userSequences() {
-      UserSequences sequences = tx.userSequences();
-      return new UserSequences() {
-        @Override
-        public Optional<CheckpointRequestId> highest(UserKey user) {
-          return sequences.highest(user);
-        }
-
+      return new ForwardingUserSequences(delegate().userSequences()) {
         @Override
         public void raise(UserKey user, CheckpointRequestId id) {
           if (defect == Defect.RAISE_LOWERS) {
-            sequences.reset(user);
+            reset(user);
           }
-          sequences.raise(user, id);
+          super.raise(user, id);
           if (defect == Defect.USER_SEQUENCES_OUTSIDE_THE_TRANSACTION) {
-            raises.get().add(() -> delegate.inTransaction(tx -> {
+            raises.get().add(() -> BrokenStore.this.delegate().inTransaction(tx -> {
               tx.userSequences().raise(user, id);
               return null;
             }));
           }
         }
-
-        @Override
-        public boolean reset(UserKey user) {
-          return sequences.reset(user);
-        }
-
-        @Override
-        public long count() {
-          return sequences.count();
-        }
       };
     }
 
     @Override
-    public void afterCompletion(CompletionCallback callback) {
-      tx.afterCompletion(callback);
-    }
-
-    @Override
     public void clear(ClearFlags flags) {
-      Optional<WriteCheckpoint> seen = tx.state().lastSeen();
-      tx.clear(flags);
+      Optional<WriteCheckpoint> seen = delegate().state().lastSeen();
+      super.clear(flags);
       if (defect == Defect.CLEAR_KEEPS_LAST_SEEN) {
-        seen.ifPresent(tx.state()::setLastSeen);
+        seen.ifPresent(delegate().state()::setLastSeen);
       }
       if (defect == Defect.CLEAR_DELETES_USER_SEQUENCES) {
         for (String user : ModelRunner.USERS) {
-          tx.userSequences().reset(UserKey.forUserId(user));
+          delegate().userSequences().reset(UserKey.forUserId(user));
         }
       }
-    }
-
-    @Override
-    public <T> Optional<T> unwrap(Class<T> type) {
-      return tx.unwrap(type);
     }
   }
 }

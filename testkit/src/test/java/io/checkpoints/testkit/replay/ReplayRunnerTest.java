@@ -15,6 +15,7 @@ import io.checkpoints.ports.CheckpointStore;
 import io.checkpoints.ports.ClientId;
 import io.checkpoints.ports.ControlPayload;
 import io.checkpoints.ports.SyncProtocolException;
+import io.checkpoints.testkit.forwarding.ForwardingCheckpointStore;
 import java.io.StringReader;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -393,12 +394,11 @@ class ReplayRunnerTest {
   }
 
   /** A store that fails on demand before running any work; otherwise it is the wrapped store. */
-  private static final class FailingStore implements CheckpointStore {
-    private final CheckpointStore delegate;
+  private static final class FailingStore extends ForwardingCheckpointStore {
     RuntimeException failure;
 
     FailingStore(CheckpointStore delegate) {
-      this.delegate = delegate;
+      super(delegate);
     }
 
     @Override
@@ -406,12 +406,7 @@ class ReplayRunnerTest {
       if (failure != null) {
         throw failure;
       }
-      return delegate.inTransaction(work);
-    }
-
-    @Override
-    public void close() {
-      delegate.close();
+      return super.inTransaction(work);
     }
   }
 }

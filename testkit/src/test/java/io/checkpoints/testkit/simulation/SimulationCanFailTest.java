@@ -6,14 +6,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.checkpoints.adapter.inmemory.InMemoryCheckpointStore;
 import io.checkpoints.ports.CheckpointRequestId;
 import io.checkpoints.ports.CheckpointState;
-import io.checkpoints.ports.CheckpointStore;
 import io.checkpoints.ports.CheckpointTransaction;
-import io.checkpoints.ports.ClearFlags;
 import io.checkpoints.ports.ClientId;
-import io.checkpoints.ports.UploadQueue;
-import io.checkpoints.ports.UserSequences;
-import io.checkpoints.ports.WriteCheckpoint;
-import java.util.Optional;
+import io.checkpoints.testkit.forwarding.ForwardingCheckpointState;
+import io.checkpoints.testkit.forwarding.ForwardingCheckpointStore;
+import io.checkpoints.testkit.forwarding.ForwardingCheckpointTransaction;
 import java.util.stream.LongStream;
 import org.junit.jupiter.api.Test;
 
@@ -130,50 +127,27 @@ class SimulationCanFailTest {
   }
 
   /** An in-memory store whose target can never be MAX: local writes do not arm the gate. */
-  private static final class NeverArmed implements CheckpointStore {
-    private final InMemoryCheckpointStore delegate;
+  private static final class NeverArmed extends ForwardingCheckpointStore {
 
     NeverArmed(ClientId clientId) {
-      delegate = InMemoryCheckpointStore.create(clientId);
+      super(InMemoryCheckpointStore.create(clientId));
     }
 
     @Override
-    public <T> T inTransaction(TransactionWork<T> work) {
-      return delegate.inTransaction(tx -> work.run(new CheckpointTransaction() {
+    protected CheckpointTransaction wrap(CheckpointTransaction transaction) {
+      return new ForwardingCheckpointTransaction(transaction) {
         @Override
         public CheckpointState state() {
-          CheckpointState state = tx.state();
-          return new CheckpointState() {
-            @Override public ClientId clientId() { return state.clientId(); }
-            @Override public Optional<CheckpointRequestId> target() { return state.target(); }
-            @Override public void setTarget(CheckpointRequestId target) {
+          return new ForwardingCheckpointState(super.state()) {
+            @Override
+            public void setTarget(CheckpointRequestId target) {
               if (!target.isMax()) {
-                state.setTarget(target);
+                super.setTarget(target);
               }
             }
-            @Override public void deleteTarget() { state.deleteTarget(); }
-            @Override public Optional<CheckpointRequestId> lastRequested() { return state.lastRequested(); }
-            @Override public void setLastRequested(CheckpointRequestId counter) { state.setLastRequested(counter); }
-            @Override public Optional<WriteCheckpoint> lastSeen() { return state.lastSeen(); }
-            @Override public void setLastSeen(WriteCheckpoint seen) { state.setLastSeen(seen); }
-            @Override public void deleteLastSeen() { state.deleteLastSeen(); }
-            @Override public Optional<WriteCheckpoint> lastApplied() { return state.lastApplied(); }
-            @Override public void setLastApplied(WriteCheckpoint applied) { state.setLastApplied(applied); }
-            @Override public void deleteLastApplied() { state.deleteLastApplied(); }
           };
         }
-
-        @Override public UploadQueue uploadQueue() { return tx.uploadQueue(); }
-        @Override public UserSequences userSequences() { return tx.userSequences(); }
-        @Override public void clear(ClearFlags flags) { tx.clear(flags); }
-        @Override public <U> Optional<U> unwrap(Class<U> type) { return tx.unwrap(type); }
-        @Override public void afterCompletion(CompletionCallback callback) { tx.afterCompletion(callback); }
-      }));
-    }
-
-    @Override
-    public void close() {
-      delegate.close();
+      };
     }
   }
 }
