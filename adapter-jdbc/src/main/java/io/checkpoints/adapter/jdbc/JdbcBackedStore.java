@@ -3,7 +3,6 @@ package io.checkpoints.adapter.jdbc;
 import io.checkpoints.ports.CheckpointStore;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.SQLException;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Function;
@@ -68,17 +67,9 @@ public abstract class JdbcBackedStore implements CheckpointStore, AutoCloseable 
           .open();
     } catch (RuntimeException e) {
       if (handle != null) {
-        try {
-          handle.close();
-        } catch (RuntimeException closeFailure) {
-          e.addSuppressed(closeFailure);
-        }
+        Closing.closeAfter(e, handle);
       }
-      try {
-        connection.close();
-      } catch (SQLException closeFailure) {
-        e.addSuppressed(closeFailure);
-      }
+      Closing.closeAfter(e, connection);
       throw e;
     }
   }
