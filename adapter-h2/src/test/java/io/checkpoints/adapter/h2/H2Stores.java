@@ -1,6 +1,7 @@
 package io.checkpoints.adapter.h2;
 
 import io.checkpoints.adapter.jdbc.testing.SqlStores;
+import io.checkpoints.ports.ClientId;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -15,6 +16,11 @@ final class H2Stores implements SqlStores {
   @Override
   public H2CheckpointStore open(Path file, String... insertOnlyTables) {
     return H2CheckpointStore.open(file, H2StoreOptions.defaults().withInsertOnlyTables(insertOnlyTables));
+  }
+
+  @Override
+  public H2CheckpointStore open(Path file, ClientId clientIdIfAbsent) {
+    return H2CheckpointStore.open(file, H2StoreOptions.defaults().withClientIdIfAbsent(clientIdIfAbsent));
   }
 
   @Override

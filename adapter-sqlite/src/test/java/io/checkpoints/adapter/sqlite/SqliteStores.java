@@ -1,6 +1,7 @@
 package io.checkpoints.adapter.sqlite;
 
 import io.checkpoints.adapter.jdbc.testing.SqlStores;
+import io.checkpoints.ports.ClientId;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -15,6 +16,11 @@ final class SqliteStores implements SqlStores {
   @Override
   public SqliteCheckpointStore open(Path file, String... insertOnlyTables) {
     return SqliteCheckpointStore.open(file, SqliteStoreOptions.defaults().withInsertOnlyTables(insertOnlyTables));
+  }
+
+  @Override
+  public SqliteCheckpointStore open(Path file, ClientId clientIdIfAbsent) {
+    return SqliteCheckpointStore.open(file, SqliteStoreOptions.defaults().withClientIdIfAbsent(clientIdIfAbsent));
   }
 
   @Override

@@ -1,6 +1,7 @@
 package io.checkpoints.adapter.jdbc.testing;
 
 import io.checkpoints.adapter.jdbc.JdbcBackedStore;
+import io.checkpoints.ports.ClientId;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -18,6 +19,13 @@ public interface SqlStores {
    * @return a store owning its connection
    */
   JdbcBackedStore open(Path file, String... insertOnlyTables);
+
+  /**
+   * @param file the database file (its directory exists)
+   * @param clientIdIfAbsent the client id a fresh database gets
+   * @return a store owning its connection
+   */
+  JdbcBackedStore open(Path file, ClientId clientIdIfAbsent);
 
   /**
    * @param file the database file (its directory exists)
