@@ -192,7 +192,7 @@ class DatabaseFileCommandsTest {
   @DisplayName("the store's commands refuse a file of the earlier version unchanged, naming it and pointing to checkpoints migrate")
   void storeCommandsRefuseAnEarlierFile(String name) throws Exception {
     List<String> template = commands().filter(a -> a.get()[0].equals(name))
-        .map(a -> (List<String>) castList(a.get()[1])).findFirst().orElseThrow();
+        .map(a -> castList(a.get()[1])).findFirst().orElseThrow();
     // In the rollback journal, so that a switch to WAL would show in the header bytes.
     Path file = earlierLibraryFileIn("delete", "earlier.db");
     Snapshot before = Snapshot.of(file);

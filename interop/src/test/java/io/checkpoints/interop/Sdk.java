@@ -84,7 +84,7 @@ final class Sdk implements AutoCloseable {
   static <T> T await(SuspendCall call) {
     Function2<CoroutineScope, Continuation<? super Object>, Object> block = (scope, continuation) -> {
       try {
-        return call.call((Continuation<Object>) continuation);
+        return call.call(continuation);
       } catch (RuntimeException e) {
         throw e;
       } catch (Exception e) {
