@@ -1,14 +1,13 @@
 package io.checkpoints.adapter.h2;
 
+import io.checkpoints.adapter.jdbc.JdbcBackedStore;
 import io.checkpoints.adapter.jdbc.JdbcCheckpointStore;
 import io.checkpoints.ports.CheckpointArgumentException;
 import io.checkpoints.ports.CheckpointStorageException;
-import io.checkpoints.ports.CheckpointStore;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.Objects;
-import java.util.Optional;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.JdbiException;
@@ -47,12 +46,14 @@ import org.jdbi.v3.core.JdbiException;
  * savepoint), even if the caller later rolls back. See {@code docs/h2.md}.
  *
  * <p>After {@link #close()} every transaction fails with a
- * {@link io.checkpoints.ports.CheckpointStateException} of reason {@code STORE_CLOSED}.
+ * {@link io.checkpoints.ports.CheckpointStateException} of reason {@code STORE_CLOSED}. Closing the
+ * last connection of an in-memory database discards it. {@link #file()} is H2's database file
+ * ({@code ... .mv.db}) of a store opened on a file.
  *
  * <p>Thread-safe: transactions are serialised on the store's connection. A joined store must be
  * used on the thread that uses the caller's connection, as any JDBC connection.
  */
-public final class H2CheckpointStore implements CheckpointStore, AutoCloseable {
+public final class H2CheckpointStore extends JdbcBackedStore {
 
   /**
    * Schema creation checks, then creates: two stores opening one fresh database in this JVM at
@@ -60,14 +61,8 @@ public final class H2CheckpointStore implements CheckpointStore, AutoCloseable {
    */
   private static final Object SCHEMA_LOCK = new Object();
 
-  private final JdbcCheckpointStore delegate;
-  private final Path file;
-  private final String description;
-
   private H2CheckpointStore(JdbcCheckpointStore delegate, Path file, String description) {
-    this.delegate = delegate;
-    this.file = file;
-    this.description = description;
+    super(delegate, file, description);
   }
 
   /**
@@ -139,33 +134,11 @@ public final class H2CheckpointStore implements CheckpointStore, AutoCloseable {
 
   private static H2CheckpointStore owned(
       Connection connection, H2StoreOptions options, Path file, String description) {
-    Handle handle = null;
-    try {
-      handle = Jdbi.create(connection).open();
+    JdbcCheckpointStore delegate = openOwned(connection, handle -> {
       prepareSchema(handle, connection);
-      Handle owned = handle;
-      JdbcCheckpointStore delegate = configure(handle, options)
-          .ownedBy(() -> {
-            owned.close();
-            connection.close();
-          })
-          .open();
-      return new H2CheckpointStore(delegate, file, description);
-    } catch (RuntimeException e) {
-      if (handle != null) {
-        try {
-          handle.close();
-        } catch (RuntimeException closeFailure) {
-          e.addSuppressed(closeFailure);
-        }
-      }
-      try {
-        connection.close();
-      } catch (SQLException closeFailure) {
-        e.addSuppressed(closeFailure);
-      }
-      throw e;
-    }
+      return configure(handle, options);
+    });
+    return new H2CheckpointStore(delegate, file, description);
   }
 
   /**
@@ -238,43 +211,7 @@ public final class H2CheckpointStore implements CheckpointStore, AutoCloseable {
   }
 
   private static JdbcCheckpointStore.Builder configure(Handle handle, H2StoreOptions options) {
-    JdbcCheckpointStore.Builder builder = JdbcCheckpointStore.builder(handle, H2Dialect.INSTANCE)
-        .insertOnlyTables(options.insertOnlyTables());
-    options.clientIdIfAbsent().ifPresent(builder::clientIdIfAbsent);
-    return builder;
+    return options.applyTo(JdbcCheckpointStore.builder(handle, H2Dialect.INSTANCE));
   }
 
-  @Override
-  public <T> T inTransaction(TransactionWork<T> work) {
-    return delegate.inTransaction(work);
-  }
-
-  /**
-   * @return H2's database file ({@code ... .mv.db}) of a store opened on a file; empty for an
-   *     in-memory database or a caller's connection
-   */
-  public Optional<Path> file() {
-    return Optional.ofNullable(file);
-  }
-
-  /** @return whether this store opened its own connection (else it works on a caller's) */
-  public boolean ownsConnection() {
-    return delegate.ownsConnection();
-  }
-
-  /**
-   * Closes the store's own connection (an in-memory database goes with its last connection); a
-   * joined caller's connection stays open.
-   *
-   * @throws CheckpointStorageException if the connection could not be closed
-   */
-  @Override
-  public void close() {
-    delegate.close();
-  }
-
-  @Override
-  public String toString() {
-    return "H2CheckpointStore[" + description + "]";
-  }
 }

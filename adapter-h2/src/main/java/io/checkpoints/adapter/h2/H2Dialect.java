@@ -36,9 +36,6 @@ final class H2Dialect implements SqlDialect {
 
   static final H2Dialect INSTANCE = new H2Dialect();
 
-  /** The per-user sequence table; the same name as on SQLite, and clear never touches it. */
-  static final String USER_SEQUENCE_TABLE = "checkpoint_user_sequence";
-
   /**
    * Creates what is missing. H2 commits the open transaction before and after each DDL statement,
    * so these run in autocommit mode, never inside a store's or a caller's transaction.
@@ -341,27 +338,12 @@ final class H2Dialect implements SqlDialect {
   }
 
   @Override
-  public String selectUserSequence() {
-    return "SELECT last_request_id FROM " + USER_SEQUENCE_TABLE + " WHERE user_key = :user";
-  }
-
-  @Override
   public String raiseUserSequence() {
     return "MERGE INTO " + USER_SEQUENCE_TABLE + " t"
         + " USING (VALUES (CAST(:user AS VARCHAR), CAST(:id AS BIGINT))) s(user_key, id)"
         + " ON t.user_key = s.user_key"
         + " WHEN MATCHED AND t.last_request_id < s.id THEN UPDATE SET last_request_id = s.id"
         + " WHEN NOT MATCHED THEN INSERT (user_key, last_request_id) VALUES (s.user_key, s.id)";
-  }
-
-  @Override
-  public String deleteUserSequence() {
-    return "DELETE FROM " + USER_SEQUENCE_TABLE + " WHERE user_key = :user";
-  }
-
-  @Override
-  public String countUserSequences() {
-    return "SELECT count(*) FROM " + USER_SEQUENCE_TABLE;
   }
 
   @Override

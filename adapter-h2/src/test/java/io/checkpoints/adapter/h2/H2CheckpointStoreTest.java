@@ -4,6 +4,7 @@ import static io.checkpoints.adapter.h2.Sql.stored;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.checkpoints.adapter.jdbc.testing.Reads;
 import io.checkpoints.domain.SyncClient;
 import io.checkpoints.ports.CheckpointArgumentException;
 import io.checkpoints.ports.CheckpointMode;

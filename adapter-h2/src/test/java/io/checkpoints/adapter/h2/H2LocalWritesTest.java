@@ -1,70 +1,46 @@
 package io.checkpoints.adapter.h2;
 
-import static io.checkpoints.adapter.h2.Sql.stored;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.checkpoints.domain.SyncClient;
+import io.checkpoints.adapter.jdbc.testing.Reads;
+import io.checkpoints.adapter.jdbc.testing.SqlLocalWritesContract;
+import io.checkpoints.adapter.jdbc.testing.SqlStores;
 import io.checkpoints.ports.CheckpointRequestId;
 import io.checkpoints.ports.CheckpointStore;
 import io.checkpoints.ports.LocalWrite;
-import io.checkpoints.ports.WriteCheckpoint;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.SQLException;
 import java.util.List;
 import java.util.Optional;
 import org.jdbi.v3.core.Handle;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * Local writes arm the gate, through the Java API and through SQL straight into {@code ps_crud} on
- * any connection, every write and not only the first of a transaction; declared insert-only
- * writes do not; a rolled-back write changes nothing, not even the queue's last sequence.
+ * Local writes on H2: the shared cases of {@link SqlLocalWritesContract}; SQL writes arm on any
+ * connection (the trigger is the database's, and survives reopening); declared insert-only tables
+ * are stored in the database; the rows' format and {@code ps_tx} ids; a rolled-back write changes
+ * nothing, not even the queue's last sequence.
  */
-class H2LocalWritesTest {
+class H2LocalWritesTest extends SqlLocalWritesContract {
 
-  private static final String TARGET = "target_checkpoint_request_id";
-  private static final String SEEN = "last_seen_checkpoint_request_id";
-  private static final String APPLIED = "last_applied_checkpoint_request_id";
-  private static final String COUNTER = "last_requested_checkpoint_request_id";
-
-  private static final String OPEN = "3 / 3 / 3 / 9";
-  private static final String ARMED = "9223372036854775807 / absent / absent / 9";
-
-  private static final String SQL_WRITE = "INSERT INTO ps_crud(data, tx_id) VALUES"
-      + " ('{\"op\":\"PUT\",\"id\":\"a\",\"type\":\"items\",\"data\":{}}', 1)";
-
-  @TempDir Path directory;
-
-  /** A gate that is open: target 3, seen 3, applied 3, counter 9. */
-  private static void openGate(Connection connection) throws SQLException {
-    for (String key : List.of(TARGET, SEEN, APPLIED)) {
-      Sql.execute(connection, "MERGE INTO ps_kv(\"KEY\", \"VALUE\") KEY(\"KEY\") VALUES ('" + key + "', 3)");
-    }
-    Sql.execute(connection, "MERGE INTO ps_kv(\"KEY\", \"VALUE\") KEY(\"KEY\") VALUES ('" + COUNTER + "', 9)");
-  }
-
-  private static String gate(Connection connection) throws SQLException {
-    return stored(connection, TARGET) + " / " + stored(connection, SEEN) + " / "
-        + stored(connection, APPLIED) + " / " + stored(connection, COUNTER);
+  @Override
+  protected SqlStores stores() {
+    return H2Stores.INSTANCE;
   }
 
   @Test
-  @DisplayName("an SQL insert into ps_crud on a store's connection arms the gate in the same statement")
-  void sqlWriteOnTheStoresConnectionArms() throws Exception {
+  @DisplayName("declared insert-only tables are stored in the database, for the trigger of every connection")
+  void declaredInsertOnlyTablesAreStored() throws Exception {
     try (Connection connection = H2Connections.open(directory.resolve("db"), H2StoreOptions.defaults());
-        H2CheckpointStore store = H2CheckpointStore.join(connection)) {
+        H2CheckpointStore store = H2CheckpointStore.join(connection,
+            H2StoreOptions.defaults().withInsertOnlyTables("logs", "audit"))) {
       assertThat(store.ownsConnection()).isFalse();
-      openGate(connection);
-      assertThat(gate(connection)).isEqualTo(OPEN);
-      Sql.execute(connection, SQL_WRITE);
-      assertThat(gate(connection)).isEqualTo(ARMED);
-      assertThat(stored(connection, "client_id")).startsWith("\"").endsWith("\"");
+      assertThat(Sql.strings(connection, "SELECT name FROM checkpoints_insert_only_tables ORDER BY name"))
+          .containsExactly("audit", "logs");
     }
   }
 
@@ -76,80 +52,9 @@ class H2LocalWritesTest {
         Connection other = H2Connections.open(file, H2StoreOptions.defaults())) {
       openGate(other);
       Sql.execute(other, SQL_WRITE);
-      assertThat(gate(other)).isEqualTo(ARMED);
+      assertThat(gate(other)).isEqualTo(armed());
       assertThat(Reads.target(store)).contains(CheckpointRequestId.MAX);
       assertThat(Reads.queueSize(store)).isEqualTo(1);
-    }
-  }
-
-  @Test
-  @DisplayName("every SQL write of a transaction re-arms the gate, not only the first (deviation 12.4)")
-  void everyWriteArms() throws Exception {
-    try (Connection connection = H2Connections.open(directory.resolve("db"), H2StoreOptions.defaults());
-        H2CheckpointStore store = H2CheckpointStore.join(connection)) {
-      assertThat(store.ownsConnection()).isFalse();
-      connection.setAutoCommit(false);
-      Sql.execute(connection, SQL_WRITE);
-      openGate(connection);
-      Sql.execute(connection, SQL_WRITE);
-      connection.commit();
-      assertThat(gate(connection)).isEqualTo(ARMED);
-    }
-  }
-
-  @Test
-  @DisplayName("SQL writes to declared insert-only tables do not arm; others, and unreadable data, do")
-  void declaredInsertOnlyTables() throws Exception {
-    H2StoreOptions options = H2StoreOptions.defaults().withInsertOnlyTables("logs", "audit");
-    try (Connection connection = H2Connections.open(directory.resolve("db"), options);
-        H2CheckpointStore store = H2CheckpointStore.join(connection, options)) {
-      assertThat(store.ownsConnection()).isFalse();
-      openGate(connection);
-      // The reference's insert-only writes put the members in this order.
-      Sql.execute(connection, "INSERT INTO ps_crud(data, tx_id) VALUES"
-          + " ('{\"op\":\"PUT\",\"type\":\"logs\",\"id\":\"l1\",\"data\":{\"msg\":\"hi\"}}', 1)");
-      Sql.execute(connection, "INSERT INTO ps_crud(data) VALUES ('{\"op\":\"PUT\",\"type\":\"audit\",\"id\":\"x\"}')");
-      assertThat(gate(connection)).isEqualTo(OPEN);
-
-      for (String data : List.of("'not json'", "NULL", "'{\"op\":\"PUT\",\"id\":\"l\"}'", "'[\"logs\"]'",
-          "'{\"type\":\"logs\"'", "'{\"type\":\"items\"}'")) {
-        openGate(connection);
-        Sql.execute(connection, "INSERT INTO ps_crud(data) VALUES (" + data + ")");
-        assertThat(gate(connection)).as("data %s", data).isEqualTo(ARMED);
-      }
-      assertThat(Sql.value(connection, "SELECT count(*) FROM ps_crud")).isEqualTo(8L);
-      assertThat(Sql.strings(connection, "SELECT name FROM checkpoints_insert_only_tables ORDER BY name"))
-          .containsExactly("audit", "logs");
-    }
-  }
-
-  @Test
-  @DisplayName("through the Java API the domain arms, unless the write is insert-only; the queue alone never arms")
-  void javaApiWrites() {
-    try (H2CheckpointStore store = H2CheckpointStore.open(directory.resolve("db"))) {
-      SyncClient client = SyncClient.create(store);
-      store.inTransaction(tx -> {
-        tx.state().setTarget(CheckpointRequestId.of(3));
-        tx.state().setLastSeen(WriteCheckpoint.of(3));
-        return null;
-      });
-      client.barrier().recordLocalWrite(LocalWrite.put("logs", "l1", "{\"msg\":\"hi\"}").asInsertOnly());
-      assertThat(client.barrier().target()).contains(CheckpointRequestId.of(3));
-
-      store.inTransaction(tx -> tx.uploadQueue().enqueue(LocalWrite.put("items", "i1", "{}")));
-      assertThat(client.barrier().target()).as("the queue port does not arm").contains(CheckpointRequestId.of(3));
-
-      client.barrier().recordLocalWrite(LocalWrite.put("items", "i2", "{\"n\":1}"));
-      assertThat(client.barrier().target()).contains(CheckpointRequestId.MAX);
-      assertThat(Reads.lastSeen(store)).isEmpty();
-
-      // The pause around the store's own insert does not leak: SQL writes still arm.
-      store.inTransaction(tx -> {
-        tx.state().setTarget(CheckpointRequestId.of(3));
-        tx.unwrap(Handle.class).orElseThrow().execute(SQL_WRITE);
-        assertThat(tx.state().target()).contains(CheckpointRequestId.MAX);
-        return null;
-      });
     }
   }
 
@@ -213,10 +118,10 @@ class H2LocalWritesTest {
       openGate(connection);
       connection.setAutoCommit(false);
       Sql.execute(connection, SQL_WRITE);
-      assertThat(gate(connection)).as("armed inside the transaction").isEqualTo(ARMED);
+      assertThat(gate(connection)).as("armed inside the transaction").isEqualTo(armed());
       connection.rollback();
       connection.setAutoCommit(true);
-      assertThat(gate(connection)).isEqualTo(OPEN);
+      assertThat(gate(connection)).isEqualTo(open());
       assertThat(lastSequence(store)).isEqualTo(before);
       Sql.execute(connection, SQL_WRITE);
       assertThat(lastSequence(store)).as("the identity skipped the rolled-back id").isGreaterThan(before + 1);
@@ -239,7 +144,7 @@ class H2LocalWritesTest {
               + " io.checkpoints.adapter.h2.internal.LocalWriteArmingTrigger");
       openGate(connection);
       Sql.execute(connection, SQL_WRITE);
-      assertThat(gate(connection)).isEqualTo(ARMED);
+      assertThat(gate(connection)).isEqualTo(armed());
       assertThat(Reads.target(again)).isEqualTo(Optional.of(CheckpointRequestId.MAX));
     }
   }

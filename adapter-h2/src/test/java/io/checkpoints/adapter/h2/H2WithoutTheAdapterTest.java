@@ -2,6 +2,7 @@ package io.checkpoints.adapter.h2;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.checkpoints.adapter.jdbc.testing.Reads;
 import io.checkpoints.ports.CheckpointRequestId;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

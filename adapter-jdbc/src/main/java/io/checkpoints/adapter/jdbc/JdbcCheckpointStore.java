@@ -940,11 +940,7 @@ public final class JdbcCheckpointStore implements CheckpointStore, AutoCloseable
         return store;
       } catch (RuntimeException e) {
         if (ownedConnection != null) {
-          try {
-            store.close();
-          } catch (RuntimeException closeFailure) {
-            e.addSuppressed(closeFailure);
-          }
+          Closing.closeAfter(e, store);
         }
         throw e;
       }

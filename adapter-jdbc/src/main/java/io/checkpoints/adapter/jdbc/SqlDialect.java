@@ -34,6 +34,13 @@ import org.jdbi.v3.core.Handle;
  */
 public interface SqlDialect {
 
+  /**
+   * The per-user sequence table, one row {@code (user_key, last_request_id)} per user, which clear
+   * never touches; the same name in every database. It must not start with {@code ps_data_},
+   * which clear empties.
+   */
+  String USER_SEQUENCE_TABLE = "checkpoint_user_sequence";
+
   /** @return a short name for messages, for example {@code "SQLite"} */
   String name();
 
@@ -356,7 +363,9 @@ public interface SqlDialect {
   }
 
   /** @return the highest id of per-user sequence {@code :user} (a user key), as column 1 */
-  String selectUserSequence();
+  default String selectUserSequence() {
+    return "SELECT last_request_id FROM " + USER_SEQUENCE_TABLE + " WHERE user_key = :user";
+  }
 
   /**
    * @return raises per-user sequence {@code :user} to {@code :id}, creating it if needed and never
@@ -365,10 +374,14 @@ public interface SqlDialect {
   String raiseUserSequence();
 
   /** @return deletes per-user sequence {@code :user} */
-  String deleteUserSequence();
+  default String deleteUserSequence() {
+    return "DELETE FROM " + USER_SEQUENCE_TABLE + " WHERE user_key = :user";
+  }
 
   /** @return the number of per-user sequences, as column 1 */
-  String countUserSequences();
+  default String countUserSequences() {
+    return "SELECT count(*) FROM " + USER_SEQUENCE_TABLE;
+  }
 
   /**
    * The rest of {@code powersync_clear(flags)}, as the reference core 0.5.3 does it, on whichever

@@ -3,37 +3,21 @@ package io.checkpoints.adapter.jdbc;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
-import org.jdbi.v3.core.Handle;
-import org.jdbi.v3.core.Jdbi;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 /** The statements a store keeps on its own connection, on an in-memory SQLite database. */
-class CachingStatementBuilderTest {
-
-  private Connection connection;
-  private Handle handle;
+class CachingStatementBuilderTest extends InMemorySqliteTest {
 
   @BeforeEach
-  void open() throws SQLException {
-    connection = DriverManager.getConnection("jdbc:sqlite::memory:");
-    handle = Jdbi.open(connection);
+  void createTable() {
     handle.execute("CREATE TABLE t(id INTEGER PRIMARY KEY, name TEXT)");
     handle.execute("INSERT INTO t(id, name) VALUES (1, 'a'), (2, 'b'), (3, 'c')");
-  }
-
-  @AfterEach
-  void close() throws SQLException {
-    handle.close();
-    connection.close();
   }
 
   @Test

@@ -3,36 +3,20 @@ package io.checkpoints.adapter.jdbc;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.util.OptionalLong;
-import org.jdbi.v3.core.Handle;
-import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.statement.UnableToExecuteStatementException;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** Statements run on the JDBC connection without Jdbi, with and without kept statements. */
-class DirectStatementsTest {
-
-  private Connection connection;
-  private Handle handle;
+class DirectStatementsTest extends InMemorySqliteTest {
 
   @BeforeEach
-  void open() throws SQLException {
-    connection = DriverManager.getConnection("jdbc:sqlite::memory:");
-    handle = Jdbi.open(connection);
+  void createTable() {
     handle.execute("CREATE TABLE t(id INTEGER PRIMARY KEY, n INTEGER)");
-  }
-
-  @AfterEach
-  void close() throws SQLException {
-    handle.close();
-    connection.close();
   }
 
   @ParameterizedTest(name = "statements kept: {0}")

@@ -1,8 +1,8 @@
 package io.checkpoints.adapter.sqlite;
 
+import io.checkpoints.adapter.jdbc.JdbcBackedStore;
 import io.checkpoints.adapter.jdbc.JdbcCheckpointStore;
 import io.checkpoints.ports.CheckpointStorageException;
-import io.checkpoints.ports.CheckpointStore;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -11,6 +11,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.ReentrantLock;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
@@ -54,24 +55,22 @@ import org.jdbi.v3.core.JdbiException;
  * transaction, when the caller commits or rolls back: sqlite-jdbc's commit and rollback hooks
  * tell the store, and the callbacks run on the thread that ends the transaction, while SQLite
  * ends it (they must not use that connection). After {@link #close()} every transaction fails with
- * a {@link io.checkpoints.ports.CheckpointStateException} of reason {@code STORE_CLOSED}.
+ * a {@link io.checkpoints.ports.CheckpointStateException} of reason {@code STORE_CLOSED}. Closing a
+ * joined store leaves the caller's connection open, and its TEMP trigger too, which keeps arming
+ * the gate for SQL writes until the connection closes.
  *
  * <p>Thread-safe: transactions are serialised on the store's connection, and the transactions a
  * store begins itself (not those it joins) queue on one lock per database file in this JVM. A
  * joined store must be used on the thread that uses the caller's connection, as any JDBC
  * connection.
  */
-public final class SqliteCheckpointStore implements CheckpointStore, AutoCloseable {
+public final class SqliteCheckpointStore extends JdbcBackedStore {
 
   /** One writer lock per database file, shared by the stores on it in this JVM. */
   private static final ConcurrentMap<Path, ReentrantLock> WRITER_LOCKS = new ConcurrentHashMap<>();
 
-  private final JdbcCheckpointStore delegate;
-  private final Path file;
-
   private SqliteCheckpointStore(JdbcCheckpointStore delegate, Path file) {
-    this.delegate = delegate;
-    this.file = file;
+    super(delegate, file, file != null ? file.toString() : "caller's connection");
   }
 
   /**
@@ -105,31 +104,14 @@ public final class SqliteCheckpointStore implements CheckpointStore, AutoCloseab
     // Read-only first: a file the store refuses is left exactly as it was.
     SqliteDatabaseFile.inspect(file).requireUsableByStore(options);
     Connection connection = SqliteConnections.openWal(file, options);
-    Handle handle = null;
-    try {
-      handle = Jdbi.create(connection).open();
-      Path realFile = realPath(file);
+    AtomicReference<Path> realFile = new AtomicReference<>();
+    JdbcCheckpointStore delegate = openOwned(connection, handle -> {
+      // The file exists now (opening created a missing one), so it has a real path.
+      realFile.set(realPath(file));
       checkSchemaVersion(handle, file.toString(), options);
-      Handle owned = handle;
-      JdbcCheckpointStore delegate = configure(handle, options)
-          .ownedBy(() -> {
-            owned.close();
-            connection.close();
-          })
-          .writerLock(writerLock(realFile))
-          .open();
-      return new SqliteCheckpointStore(delegate, realFile);
-    } catch (RuntimeException e) {
-      if (handle != null) {
-        handle.close();
-      }
-      try {
-        connection.close();
-      } catch (SQLException closeFailure) {
-        e.addSuppressed(closeFailure);
-      }
-      throw e;
-    }
+      return configure(handle, options).writerLock(writerLock(realFile.get()));
+    });
+    return new SqliteCheckpointStore(delegate, realFile.get());
   }
 
   private static Path realPath(Path file) {
@@ -219,10 +201,7 @@ public final class SqliteCheckpointStore implements CheckpointStore, AutoCloseab
   }
 
   private static JdbcCheckpointStore.Builder configure(Handle handle, SqliteStoreOptions options) {
-    JdbcCheckpointStore.Builder builder = JdbcCheckpointStore.builder(handle, SqliteDialect.INSTANCE)
-        .insertOnlyTables(options.insertOnlyTables());
-    options.clientIdIfAbsent().ifPresent(builder::clientIdIfAbsent);
-    return builder;
+    return options.applyTo(JdbcCheckpointStore.builder(handle, SqliteDialect.INSTANCE));
   }
 
   /**
@@ -245,34 +224,4 @@ public final class SqliteCheckpointStore implements CheckpointStore, AutoCloseab
     }
   }
 
-  @Override
-  public <T> T inTransaction(TransactionWork<T> work) {
-    return delegate.inTransaction(work);
-  }
-
-  /** @return the database file, or empty for a store joined to a caller's connection */
-  public Optional<Path> file() {
-    return Optional.ofNullable(file);
-  }
-
-  /** @return whether this store opened its own connection (else it works on a caller's) */
-  public boolean ownsConnection() {
-    return delegate.ownsConnection();
-  }
-
-  /**
-   * Closes the store's own connection; a joined caller's connection stays open (its TEMP trigger
-   * stays too, and keeps arming the gate for SQL writes until the connection closes).
-   *
-   * @throws CheckpointStorageException if the connection could not be closed
-   */
-  @Override
-  public void close() {
-    delegate.close();
-  }
-
-  @Override
-  public String toString() {
-    return "SqliteCheckpointStore[" + (file != null ? file : "caller's connection") + "]";
-  }
 }

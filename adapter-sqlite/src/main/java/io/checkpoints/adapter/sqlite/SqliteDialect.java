@@ -28,9 +28,6 @@ final class SqliteDialect implements SqlDialect {
 
   static final SqliteDialect INSTANCE = new SqliteDialect();
 
-  /** The per-user sequence table; its name must not start with {@code ps_data_}, which clear empties. */
-  static final String USER_SEQUENCE_TABLE = "checkpoint_user_sequence";
-
   static final String ARMING_TRIGGER = "checkpoints_local_write_arms_gate";
   static final String INSERT_ONLY_TABLES = "checkpoints_insert_only_tables";
   static final String ARMING_PAUSED = "checkpoints_arming_paused";
@@ -270,25 +267,10 @@ final class SqliteDialect implements SqlDialect {
   }
 
   @Override
-  public String selectUserSequence() {
-    return "SELECT last_request_id FROM " + USER_SEQUENCE_TABLE + " WHERE user_key = :user";
-  }
-
-  @Override
   public String raiseUserSequence() {
     return "INSERT INTO " + USER_SEQUENCE_TABLE + "(user_key, last_request_id) VALUES (:user, :id)"
         + " ON CONFLICT(user_key) DO UPDATE SET"
         + " last_request_id = max(last_request_id, excluded.last_request_id)";
-  }
-
-  @Override
-  public String deleteUserSequence() {
-    return "DELETE FROM " + USER_SEQUENCE_TABLE + " WHERE user_key = :user";
-  }
-
-  @Override
-  public String countUserSequences() {
-    return "SELECT count(*) FROM " + USER_SEQUENCE_TABLE;
   }
 
   @Override

@@ -1,13 +1,10 @@
 package io.checkpoints.adapter.sqlite;
 
-import io.checkpoints.adapter.jdbc.InsertOnlyTables;
+import io.checkpoints.adapter.jdbc.JdbcStoreOptions;
 import io.checkpoints.ports.CheckpointArgumentException;
 import io.checkpoints.ports.ClientId;
 import java.time.Duration;
-import java.util.Arrays;
-import java.util.Collection;
 import java.util.Objects;
-import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -16,9 +13,10 @@ import java.util.Set;
  *
  * <p>Defaults: a busy timeout of 30 seconds, {@code synchronous=NORMAL} (what PowerSync SDKs use
  * with WAL), a random client id for a database that has none, no insert-only tables, and no
- * automatic migration of a schema version 13 database.
+ * automatic migration of a schema version 13 database. The client id and insert-only tables are
+ * the options every SQL store shares ({@link JdbcStoreOptions}).
  */
-public final class SqliteStoreOptions {
+public final class SqliteStoreOptions extends JdbcStoreOptions<SqliteStoreOptions> {
 
   /**
    * SQLite's {@code synchronous} setting for connections the store opens; the journal is WAL.
@@ -35,26 +33,28 @@ public final class SqliteStoreOptions {
   }
 
   private static final SqliteStoreOptions DEFAULTS = new SqliteStoreOptions(
-      Duration.ofSeconds(30), Synchronous.NORMAL, null, Set.of(), false);
+      DEFAULT_WAIT_TIMEOUT, null, Set.of(), Synchronous.NORMAL, false);
 
-  private final Duration busyTimeout;
   private final Synchronous synchronous;
-  private final ClientId clientIdIfAbsent;
-  private final Set<String> insertOnlyTables;
   private final boolean migrateLegacySchema;
 
-  private SqliteStoreOptions(Duration busyTimeout, Synchronous synchronous, ClientId clientIdIfAbsent,
-      Set<String> insertOnlyTables, boolean migrateLegacySchema) {
-    this.busyTimeout = busyTimeout;
+  private SqliteStoreOptions(Duration busyTimeout, ClientId clientIdIfAbsent,
+      Set<String> insertOnlyTables, Synchronous synchronous, boolean migrateLegacySchema) {
+    super(busyTimeout, clientIdIfAbsent, insertOnlyTables);
     this.synchronous = synchronous;
-    this.clientIdIfAbsent = clientIdIfAbsent;
-    this.insertOnlyTables = insertOnlyTables;
     this.migrateLegacySchema = migrateLegacySchema;
   }
 
   /** @return the default options */
   public static SqliteStoreOptions defaults() {
     return DEFAULTS;
+  }
+
+  @Override
+  protected SqliteStoreOptions copy(Duration busyTimeout, ClientId clientIdIfAbsent,
+      Set<String> insertOnlyTables) {
+    return new SqliteStoreOptions(busyTimeout, clientIdIfAbsent, insertOnlyTables, synchronous,
+        migrateLegacySchema);
   }
 
   /**
@@ -67,13 +67,7 @@ public final class SqliteStoreOptions {
    * @throws CheckpointArgumentException if the timeout is out of range
    */
   public SqliteStoreOptions withBusyTimeout(Duration timeout) {
-    Objects.requireNonNull(timeout, "timeout");
-    if (timeout.toMillis() < 1 || timeout.toMillis() > Integer.MAX_VALUE) {
-      throw new CheckpointArgumentException("the busy timeout must be between 1 ms and "
-          + Integer.MAX_VALUE + " ms, got " + timeout);
-    }
-    return new SqliteStoreOptions(timeout, synchronous, clientIdIfAbsent, insertOnlyTables,
-        migrateLegacySchema);
+    return withWaitTimeout("busy timeout", timeout);
   }
 
   /**
@@ -81,42 +75,8 @@ public final class SqliteStoreOptions {
    * @return a copy with that setting
    */
   public SqliteStoreOptions withSynchronous(Synchronous synchronous) {
-    return new SqliteStoreOptions(busyTimeout, Objects.requireNonNull(synchronous, "synchronous"),
-        clientIdIfAbsent, insertOnlyTables, migrateLegacySchema);
-  }
-
-  /**
-   * @param clientId the client id to store when the database has none (a fresh file); an existing
-   *     client id is never changed
-   * @return a copy with that client id
-   */
-  public SqliteStoreOptions withClientIdIfAbsent(ClientId clientId) {
-    return new SqliteStoreOptions(busyTimeout, synchronous,
-        Objects.requireNonNull(clientId, "clientId"), insertOnlyTables, migrateLegacySchema);
-  }
-
-  /**
-   * Declares PowerSync tables insert-only for writes that enter {@code ps_crud} by SQL (for example
-   * from the host's own view triggers): such writes do not arm the gate, as in the reference core.
-   * Through the Java API, declare a write insert-only with {@link
-   * io.checkpoints.ports.LocalWrite#asInsertOnly()} instead.
-   *
-   * @param tables the table names, as the {@code type} member of the queued write's JSON
-   * @return a copy that declares these tables in addition to those already declared
-   * @throws CheckpointArgumentException if a name is null or blank
-   */
-  public SqliteStoreOptions withInsertOnlyTables(String... tables) {
-    return withInsertOnlyTables(Arrays.asList(Objects.requireNonNull(tables, "tables")));
-  }
-
-  /**
-   * @param tables as {@link #withInsertOnlyTables(String...)}
-   * @return a copy that declares these tables in addition to those already declared
-   * @throws CheckpointArgumentException if a name is null or blank
-   */
-  public SqliteStoreOptions withInsertOnlyTables(Collection<String> tables) {
-    return new SqliteStoreOptions(busyTimeout, synchronous, clientIdIfAbsent,
-        InsertOnlyTables.union(insertOnlyTables, tables), migrateLegacySchema);
+    return new SqliteStoreOptions(busyTimeout(), clientIdIfAbsent().orElse(null), insertOnlyTables(),
+        Objects.requireNonNull(synchronous, "synchronous"), migrateLegacySchema);
   }
 
   /**
@@ -128,28 +88,18 @@ public final class SqliteStoreOptions {
    * @return a copy with that setting
    */
   public SqliteStoreOptions withLegacySchemaMigration(boolean migrate) {
-    return new SqliteStoreOptions(busyTimeout, synchronous, clientIdIfAbsent, insertOnlyTables,
-        migrate);
+    return new SqliteStoreOptions(busyTimeout(), clientIdIfAbsent().orElse(null), insertOnlyTables(),
+        synchronous, migrate);
   }
 
   /** @return the busy timeout */
   public Duration busyTimeout() {
-    return busyTimeout;
+    return waitTimeout();
   }
 
   /** @return the {@code synchronous} setting */
   public Synchronous synchronous() {
     return synchronous;
-  }
-
-  /** @return the client id stored when the database has none, or empty for a random one */
-  public Optional<ClientId> clientIdIfAbsent() {
-    return Optional.ofNullable(clientIdIfAbsent);
-  }
-
-  /** @return the declared insert-only tables */
-  public Set<String> insertOnlyTables() {
-    return insertOnlyTables;
   }
 
   /** @return whether a schema version 13 database is migrated when opened */
@@ -159,8 +109,9 @@ public final class SqliteStoreOptions {
 
   @Override
   public String toString() {
-    return "SqliteStoreOptions[busyTimeout=" + busyTimeout + ", synchronous=" + synchronous
-        + ", clientIdIfAbsent=" + clientIdIfAbsent + ", insertOnlyTables=" + insertOnlyTables
+    return "SqliteStoreOptions[busyTimeout=" + busyTimeout() + ", synchronous=" + synchronous
+        + ", clientIdIfAbsent=" + clientIdIfAbsent().orElse(null)
+        + ", insertOnlyTables=" + insertOnlyTables()
         + ", migrateLegacySchema=" + migrateLegacySchema + "]";
   }
 }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
+import io.checkpoints.adapter.jdbc.testing.Reads;
 import io.checkpoints.domain.SyncClient;
 import io.checkpoints.ports.CheckpointArgumentException;
 import io.checkpoints.ports.CheckpointMode;

@@ -6,6 +6,7 @@ import static io.checkpoints.adapter.sqlite.PowerSyncDatabases.withReference;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.checkpoints.adapter.jdbc.testing.Reads;
 import io.checkpoints.domain.SyncClient;
 import io.checkpoints.ports.ClearFlags;
 import io.checkpoints.ports.UserKey;

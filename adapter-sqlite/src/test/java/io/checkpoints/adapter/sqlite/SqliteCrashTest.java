@@ -2,6 +2,7 @@ package io.checkpoints.adapter.sqlite;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.checkpoints.adapter.jdbc.testing.Reads;
 import io.checkpoints.ports.CheckpointRequestId;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;

@@ -3,6 +3,7 @@ package io.checkpoints.adapter.sqlite;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.checkpoints.adapter.jdbc.testing.Reads;
 import io.checkpoints.adapter.sqlite.SqliteDatabaseFile.Kind;
 import io.checkpoints.domain.SyncClient;
 import io.checkpoints.ports.CheckpointArgumentException;

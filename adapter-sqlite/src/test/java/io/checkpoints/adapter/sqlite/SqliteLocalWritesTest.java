@@ -3,11 +3,12 @@ package io.checkpoints.adapter.sqlite;
 import static io.checkpoints.adapter.sqlite.PowerSyncDatabases.version14;
 import static io.checkpoints.adapter.sqlite.Sql.stored;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.checkpoints.adapter.jdbc.SqlDialect;
+import io.checkpoints.adapter.jdbc.testing.Reads;
+import io.checkpoints.adapter.jdbc.testing.SqlLocalWritesContract;
+import io.checkpoints.adapter.jdbc.testing.SqlStores;
 import io.checkpoints.domain.SyncClient;
-import io.checkpoints.ports.CheckpointArgumentException;
 import io.checkpoints.ports.CheckpointRequestId;
 import io.checkpoints.ports.LocalWrite;
 import io.checkpoints.ports.WriteCheckpoint;
@@ -20,145 +21,22 @@ import java.util.Optional;
 import org.jdbi.v3.core.Handle;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * Local writes arm the gate, through the Java API and through SQL straight into {@code ps_crud},
- * every write and not only the first of a transaction; declared insert-only writes do not; and a
- * connection of the reference core on the same file keeps the reference's own behaviour.
+ * Local writes on SQLite: the shared cases of {@link SqlLocalWritesContract}; the queue insert
+ * tells whether the TEMP trigger armed; the rows' format and {@code ps_tx} ids; and a connection of
+ * the reference core on the same file keeps the reference's own behaviour.
  */
-class SqliteLocalWritesTest {
+class SqliteLocalWritesTest extends SqlLocalWritesContract {
 
-  private static final String TARGET = "target_checkpoint_request_id";
-  private static final String SEEN = "last_seen_checkpoint_request_id";
-  private static final String APPLIED = "last_applied_checkpoint_request_id";
-  private static final String COUNTER = "last_requested_checkpoint_request_id";
   private static final String MAX = "9223372036854775807 (integer)";
 
-  @TempDir Path directory;
-
-  /** A gate that is open: target 3, seen 3, applied 3, counter 9. */
-  private static void openGate(Connection connection) throws SQLException {
-    Sql.execute(connection, "INSERT OR REPLACE INTO ps_kv(key, value) VALUES ('" + TARGET + "', 3),"
-        + " ('" + SEEN + "', 3), ('" + APPLIED + "', 3), ('" + COUNTER + "', 9)");
-  }
-
-  private static String gate(Connection connection) throws SQLException {
-    return stored(connection, TARGET) + " / " + stored(connection, SEEN) + " / "
-        + stored(connection, APPLIED) + " / " + stored(connection, COUNTER);
-  }
-
-  private static final String OPEN = "3 (integer) / 3 (integer) / 3 (integer) / 9 (integer)";
-  private static final String ARMED = MAX + " / absent / absent / 9 (integer)";
-
-  private static final String SQL_WRITE = "INSERT INTO ps_crud(data, tx_id) VALUES"
-      + " ('{\"op\":\"PUT\",\"id\":\"a\",\"type\":\"items\",\"data\":{}}', 1)";
-
-  @Test
-  @DisplayName("an SQL insert into ps_crud on a store's connection arms the gate in the same statement")
-  void sqlWriteArms() throws Exception {
-    try (Connection connection = SqliteConnections.open(directory.resolve("db"), SqliteStoreOptions.defaults());
-        SqliteCheckpointStore store = SqliteCheckpointStore.join(connection)) {
-      assertThat(store.ownsConnection()).isFalse();
-      openGate(connection);
-      Sql.execute(connection, SQL_WRITE);
-      assertThat(gate(connection)).isEqualTo(ARMED);
-      assertThat(stored(connection, "client_id")).endsWith("(text)");
-    }
-  }
-
-  @Test
-  @DisplayName("every SQL write of a transaction re-arms the gate, not only the first (deviation 12.4)")
-  void everyWriteArms() throws Exception {
-    try (Connection connection = SqliteConnections.open(directory.resolve("db"), SqliteStoreOptions.defaults());
-        SqliteCheckpointStore store = SqliteCheckpointStore.join(connection)) {
-      assertThat(store.ownsConnection()).isFalse();
-      Sql.execute(connection, "BEGIN IMMEDIATE");
-      Sql.execute(connection, SQL_WRITE);
-      openGate(connection);
-      Sql.execute(connection, SQL_WRITE);
-      Sql.execute(connection, "COMMIT");
-      assertThat(gate(connection)).isEqualTo(ARMED);
-    }
-  }
-
-  @Test
-  @DisplayName("SQL writes to declared insert-only tables do not arm; others, and unreadable data, do")
-  void declaredInsertOnlyTables() throws Exception {
-    SqliteStoreOptions options = SqliteStoreOptions.defaults().withInsertOnlyTables("logs", "audit");
-    try (Connection connection = SqliteConnections.open(directory.resolve("db"), options);
-        SqliteCheckpointStore store = SqliteCheckpointStore.join(connection, options)) {
-      assertThat(store.ownsConnection()).isFalse();
-      openGate(connection);
-      // The reference's insert-only writes put the members in this order.
-      Sql.execute(connection, "INSERT INTO ps_crud(data, tx_id) VALUES"
-          + " ('{\"op\":\"PUT\",\"type\":\"logs\",\"id\":\"l1\",\"data\":{\"msg\":\"hi\"}}', 1)");
-      Sql.execute(connection, "INSERT INTO ps_crud(data) VALUES ('{\"op\":\"PUT\",\"type\":\"audit\",\"id\":\"x\"}')");
-      assertThat(gate(connection)).isEqualTo(OPEN);
-
-      for (String data : List.of("'not json'", "NULL", "'{\"op\":\"PUT\",\"id\":\"l\"}'", "'[\"logs\"]'")) {
-        openGate(connection);
-        Sql.execute(connection, "INSERT INTO ps_crud(data) VALUES (" + data + ")");
-        assertThat(gate(connection)).as("data %s", data).isEqualTo(ARMED);
-      }
-      assertThat(Sql.value(connection, "SELECT count(*) FROM ps_crud")).isEqualTo(6);
-    }
-  }
-
-  @Test
-  @DisplayName("through the Java API the domain arms, unless the write is insert-only; the queue alone never arms")
-  void javaApiWrites() throws Exception {
-    try (SqliteCheckpointStore store = SqliteCheckpointStore.open(directory.resolve("db"))) {
-      SyncClient client = SyncClient.create(store);
-      store.inTransaction(tx -> {
-        tx.state().setTarget(CheckpointRequestId.of(3));
-        tx.state().setLastSeen(WriteCheckpoint.of(3));
-        return null;
-      });
-      client.barrier().recordLocalWrite(LocalWrite.put("logs", "l1", "{\"msg\":\"hi\"}").asInsertOnly());
-      assertThat(client.barrier().target()).contains(CheckpointRequestId.of(3));
-
-      store.inTransaction(tx -> tx.uploadQueue().enqueue(LocalWrite.put("items", "i1", "{}")));
-      assertThat(client.barrier().target()).as("the queue port does not arm").contains(CheckpointRequestId.of(3));
-
-      client.barrier().recordLocalWrite(LocalWrite.put("items", "i2", "{\"n\":1}"));
-      assertThat(client.barrier().target()).contains(CheckpointRequestId.MAX);
-      assertThat(Reads.lastSeen(store)).isEmpty();
-
-      // The pause around the store's own insert does not leak: SQL writes still arm.
-      store.inTransaction(tx -> {
-        tx.state().setTarget(CheckpointRequestId.of(3));
-        tx.unwrap(org.jdbi.v3.core.Handle.class).orElseThrow().execute(SQL_WRITE);
-        assertThat(tx.state().target()).contains(CheckpointRequestId.MAX);
-        return null;
-      });
-    }
-  }
-
-  @Test
-  @DisplayName("an API write that is not insert-only arms also where the trigger would not: a table"
-      + " declared insert-only for SQL, a caller's connection")
-  void javaApiWritesArmWhereTheTriggerDoesNot() throws Exception {
-    SqliteStoreOptions options = SqliteStoreOptions.defaults().withInsertOnlyTables("logs");
-    try (SqliteCheckpointStore owned = SqliteCheckpointStore.open(directory.resolve("owned"), options);
-        Connection connection = SqliteConnections.open(directory.resolve("joined"), options);
-        SqliteCheckpointStore joined = SqliteCheckpointStore.join(connection, options)) {
-      for (SqliteCheckpointStore store : List.of(owned, joined)) {
-        SyncClient client = SyncClient.create(store);
-        for (String table : List.of("logs", "items")) {
-          client.barrier().setTarget(CheckpointRequestId.of(3));
-          client.barrier().recordLocalWrite(LocalWrite.put(table, "r", "{}"));
-          assertThat(client.barrier().target()).as("%s store, table %s",
-              store.ownsConnection() ? "owned" : "joined", table).contains(CheckpointRequestId.MAX);
-        }
-        client.barrier().setTarget(CheckpointRequestId.of(3));
-        client.barrier().recordLocalWrite(LocalWrite.put("items", "r", "{}").asInsertOnly());
-        assertThat(client.barrier().target()).contains(CheckpointRequestId.of(3));
-      }
-    }
+  @Override
+  protected SqlStores stores() {
+    return SqliteStores.INSTANCE;
   }
 
   @ParameterizedTest(name = "{0}")
@@ -270,23 +148,6 @@ class SqliteLocalWritesTest {
     }
   }
 
-  @Test
-  @DisplayName("data that is not a JSON object: argument error, nothing written")
-  void badDataIsRefused() throws Exception {
-    try (SqliteCheckpointStore store = SqliteCheckpointStore.open(directory.resolve("db"))) {
-      SyncClient client = SyncClient.create(store);
-      client.barrier().setTarget(CheckpointRequestId.of(3));
-      for (String data : List.of("not json", "[1]", "\"text\"", "", "{\"a\":")) {
-        assertThatThrownBy(() -> client.barrier().recordLocalWrite(LocalWrite.put("items", "a", data)))
-            .isInstanceOf(CheckpointArgumentException.class)
-            .hasMessageContaining("must be the text of a JSON object");
-      }
-      assertThat(client.barrier().target()).contains(CheckpointRequestId.of(3));
-      assertThat(Reads.lastSequence(store)).isZero();
-      assertThat(Reads.longValue(store, "SELECT next_tx FROM ps_tx")).isEqualTo(1L);
-    }
-  }
-
   // ---------------------------------------------------------------------------------------------
   // The reference core on the same file
 
@@ -374,7 +235,7 @@ class SqliteLocalWritesTest {
         assertThat(store.ownsConnection()).isFalse();
         openGate(connection);
         Sql.execute(connection, "INSERT INTO logs(id, msg) VALUES ('l" + declared + "', 'hi')");
-        assertThat(gate(connection)).as("declared: %s", declared).isEqualTo(declared ? OPEN : ARMED);
+        assertThat(gate(connection)).as("declared: %s", declared).isEqualTo(declared ? open() : armed());
       }
     }
   }

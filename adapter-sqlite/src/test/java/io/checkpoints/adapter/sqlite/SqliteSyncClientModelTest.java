@@ -1,40 +1,17 @@
 package io.checkpoints.adapter.sqlite;
 
-import io.checkpoints.ports.CheckpointStore;
-import io.checkpoints.testkit.model.SyncClientModelContract;
+import io.checkpoints.adapter.jdbc.JdbcBackedStore;
+import io.checkpoints.adapter.jdbc.testing.SqlSyncClientModelContract;
 import java.nio.file.Path;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The model-based test of the domain on {@link SqliteCheckpointStore}: each action list on a fresh
  * temporary database file.
  */
-class SqliteSyncClientModelTest extends SyncClientModelContract {
-
-  @TempDir Path directory;
-
-  private SqliteCheckpointStore current;
-  private int files;
+class SqliteSyncClientModelTest extends SqlSyncClientModelContract {
 
   @Override
-  protected CheckpointStore newStore() {
-    // The runner asks for one store per action list and never closes them: close the previous one.
-    closeCurrent();
-    current = SqliteCheckpointStore.open(directory.resolve("model-" + files++ + ".db"));
-    return current;
-  }
-
-  @Override
-  protected int defaultRuns() {
-    return 300;
-  }
-
-  @AfterEach
-  void closeCurrent() {
-    if (current != null) {
-      current.close();
-      current = null;
-    }
+  protected JdbcBackedStore openFresh(Path directory, int index) {
+    return SqliteCheckpointStore.open(directory.resolve("model-" + index + ".db"));
   }
 }

@@ -34,12 +34,9 @@ public final class JsonValues {
    *     text
    */
   public static Optional<String> stringMember(String json, String member) {
-    if (json == null) {
-      return Optional.empty();
-    }
-    try (JsonParser parser = FACTORY.createParser(json)) {
-      if (parser.nextToken() != JsonToken.START_OBJECT) {
-        return Optional.empty();
+    return readWhole(json, (parser, first) -> {
+      if (first != JsonToken.START_OBJECT) {
+        return null;
       }
       String found = null;
       boolean seen = false;
@@ -52,15 +49,8 @@ public final class JsonValues {
         }
         parser.skipChildren();
       }
-      if (parser.nextToken() != null) {
-        return Optional.empty(); // trailing content
-      }
-      return Optional.ofNullable(found);
-    } catch (JsonProcessingException e) {
-      return Optional.empty();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e); // reading a String does no I/O
-    }
+      return found;
+    });
   }
 
   /**
@@ -73,12 +63,8 @@ public final class JsonValues {
    *     that is not exactly one JSON value
    */
   public static Optional<Object> scalar(String json) {
-    try (JsonParser parser = FACTORY.createParser(json)) {
-      JsonToken token = parser.nextToken();
-      if (token == null) {
-        return Optional.empty();
-      }
-      Object value = switch (token) {
+    return readWhole(json, (parser, first) -> {
+      Object value = switch (first) {
         case VALUE_NUMBER_INT -> parser.getNumberType() == JsonParser.NumberType.BIG_INTEGER
             ? null : parser.getLongValue();
         case VALUE_NUMBER_FLOAT -> new BigDecimal(parser.getText());
@@ -88,15 +74,8 @@ public final class JsonValues {
         default -> null;
       };
       parser.skipChildren();
-      if (parser.nextToken() != null) {
-        return Optional.empty(); // trailing content
-      }
-      return Optional.ofNullable(value);
-    } catch (JsonProcessingException e) {
-      return Optional.empty();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+      return value;
+    });
   }
 
   /**
@@ -116,12 +95,9 @@ public final class JsonValues {
    * @return its members; empty if it is not the text of exactly one JSON object
    */
   public static Optional<QueuedData> queuedData(String json) {
-    if (json == null) {
-      return Optional.empty();
-    }
-    try (JsonParser parser = FACTORY.createParser(json)) {
-      if (parser.nextToken() != JsonToken.START_OBJECT) {
-        return Optional.empty();
+    return readWhole(json, (parser, first) -> {
+      if (first != JsonToken.START_OBJECT) {
+        return null;
       }
       String operation = null;
       String table = null;
@@ -162,14 +138,41 @@ public final class JsonValues {
           default -> parser.skipChildren();
         }
       }
+      return new QueuedData(operation, table, rowId, data);
+    });
+  }
+
+  /** Reads one JSON value from a parser standing on the value's first token. */
+  @FunctionalInterface
+  private interface ValueReader<T> {
+    /** @return what was read, or null for nothing; the parser is left on the value's last token */
+    T read(JsonParser parser, JsonToken first) throws IOException;
+  }
+
+  /**
+   * Parses a text that must hold exactly one JSON value and reads it.
+   *
+   * @return what the reader returns; empty for a null text, no value, malformed text or trailing
+   *     content after the value
+   */
+  private static <T> Optional<T> readWhole(String json, ValueReader<T> reader) {
+    if (json == null) {
+      return Optional.empty();
+    }
+    try (JsonParser parser = FACTORY.createParser(json)) {
+      JsonToken first = parser.nextToken();
+      if (first == null) {
+        return Optional.empty();
+      }
+      T value = reader.read(parser, first);
       if (parser.nextToken() != null) {
         return Optional.empty(); // trailing content
       }
-      return Optional.of(new QueuedData(operation, table, rowId, data));
+      return Optional.ofNullable(value);
     } catch (JsonProcessingException e) {
       return Optional.empty();
     } catch (IOException e) {
-      throw new UncheckedIOException(e);
+      throw new UncheckedIOException(e); // reading a String does no I/O
     }
   }
 
