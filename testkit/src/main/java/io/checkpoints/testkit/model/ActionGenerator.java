@@ -1,6 +1,7 @@
 package io.checkpoints.testkit.model;
 
 import io.checkpoints.ports.CheckpointMode;
+import io.checkpoints.testkit.support.SeededRandom;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;

@@ -17,6 +17,7 @@ import io.checkpoints.ports.SyncLine;
 import io.checkpoints.ports.SyncStatusSnapshot;
 import io.checkpoints.ports.UserKey;
 import io.checkpoints.ports.WriteCheckpoint;
+import io.checkpoints.testkit.support.WaiterLedger;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;

@@ -2,6 +2,9 @@ package io.checkpoints.testkit.model;
 
 import io.checkpoints.ports.CheckpointStore;
 import io.checkpoints.testkit.model.DomainHarness.StoreView;
+import io.checkpoints.testkit.support.SeededRandom;
+import io.checkpoints.testkit.support.Shrinker;
+import io.checkpoints.testkit.support.WaiterLedger;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;

@@ -2,6 +2,7 @@ package io.checkpoints.testkit.model;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.checkpoints.testkit.support.SeededRandom;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;

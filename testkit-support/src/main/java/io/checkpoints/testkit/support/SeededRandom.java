@@ -1,4 +1,4 @@
-package io.checkpoints.testkit.model;
+package io.checkpoints.testkit.support;
 
 import java.util.List;
 import java.util.Objects;

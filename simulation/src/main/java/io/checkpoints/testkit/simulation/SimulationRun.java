@@ -27,7 +27,7 @@ import io.checkpoints.ports.QueuedWrite;
 import io.checkpoints.ports.SyncLine;
 import io.checkpoints.ports.UserKey;
 import io.checkpoints.ports.WriteCheckpoint;
-import io.checkpoints.testkit.model.WaiterLedger;
+import io.checkpoints.testkit.support.WaiterLedger;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;

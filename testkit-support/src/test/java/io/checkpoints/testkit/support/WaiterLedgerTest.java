@@ -1,9 +1,9 @@
-package io.checkpoints.testkit.model;
+package io.checkpoints.testkit.support;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.checkpoints.testkit.model.WaiterLedger.Epoch;
-import io.checkpoints.testkit.model.WaiterLedger.Kind;
+import io.checkpoints.testkit.support.WaiterLedger.Epoch;
+import io.checkpoints.testkit.support.WaiterLedger.Kind;
 import java.util.Optional;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;

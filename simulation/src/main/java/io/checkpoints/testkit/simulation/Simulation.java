@@ -2,8 +2,8 @@ package io.checkpoints.testkit.simulation;
 
 import io.checkpoints.adapter.inmemory.ServiceCall;
 import io.checkpoints.adapter.inmemory.ServiceFault;
-import io.checkpoints.testkit.model.SeededRandom;
-import io.checkpoints.testkit.model.Shrinker;
+import io.checkpoints.testkit.support.SeededRandom;
+import io.checkpoints.testkit.support.Shrinker;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,7 +29,7 @@ import java.util.Objects;
  *
  * <p>Invariants, checked while running and once the system has quiesced: the gate's safety and
  * monotonic reads (a value a host wrote or saw never goes backwards in its visible table, until a
- * clear starts its history afresh); waiter soundness ({@link io.checkpoints.testkit.model.WaiterLedger}:
+ * clear starts its history afresh); waiter soundness ({@link io.checkpoints.testkit.support.WaiterLedger}:
  * handles and status waiters complete only by a checkpoint of their own user and clear, at or
  * above their id, applied after they were opened, and do complete once one applied); every
  * request ends (synced, or failed because of a clear, a user switch or a 404); a 404 reaches

@@ -21,8 +21,8 @@ import java.util.Optional;
 import java.util.stream.Stream;
 
 /**
- * The replay cases that ship with the testkit, so that every store adapter and the conformance
- * tests run the same scripts.
+ * The replay cases that ship with the simulation module, so that every store adapter and the
+ * conformance tests run the same scripts.
  *
  * <p>A case is a script {@code NAME.jsonl} with its expected output in exactly one of
  * {@code NAME.reference} (recorded from the reference core) or {@code NAME.expected} (derived from

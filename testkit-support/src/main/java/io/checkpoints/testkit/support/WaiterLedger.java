@@ -1,4 +1,4 @@
-package io.checkpoints.testkit.model;
+package io.checkpoints.testkit.support;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -120,7 +120,7 @@ public final class WaiterLedger {
 
     @Override
     public String toString() {
-      return label + " (id " + Observation.show(id) + ", epoch " + epoch + ")";
+      return label + " (id " + show(id) + ", epoch " + epoch + ")";
     }
   }
 
@@ -212,19 +212,19 @@ public final class WaiterLedger {
     long at = ++order;
     if (entry.syncedWith != null) {
       if (entry.syncedWith != writeCheckpoint) {
-        violations.add(entry + " reported synced by " + Observation.show(writeCheckpoint)
-            + " after it was synced by " + Observation.show(entry.syncedWith));
+        violations.add(entry + " reported synced by " + show(writeCheckpoint)
+            + " after it was synced by " + show(entry.syncedWith));
       }
       return;
     }
     if (entry.endedBy != null) {
-      violations.add(entry + " completed with " + Observation.show(writeCheckpoint)
+      violations.add(entry + " completed with " + show(writeCheckpoint)
           + " after it had failed for good with " + entry.endedBy);
       return;
     }
     entry.syncedWith = writeCheckpoint;
     if (writeCheckpoint < entry.id) {
-      violations.add(entry + " completed with " + Observation.show(writeCheckpoint) + ", below its id");
+      violations.add(entry + " completed with " + show(writeCheckpoint) + ", below its id");
       return;
     }
     boolean justified = applies.stream().anyMatch(apply -> apply.order() < at
@@ -232,7 +232,7 @@ public final class WaiterLedger {
         && apply.epoch().equals(entry.epoch)
         && (apply.order() > entry.openedAt || countsEarlierApplies(entry, apply)));
     if (!justified) {
-      violations.add(entry + " completed with " + Observation.show(writeCheckpoint)
+      violations.add(entry + " completed with " + show(writeCheckpoint)
           + ", but no checkpoint with that write checkpoint was applied in its epoch after it was opened;"
           + " applies: " + describeApplies());
     }
@@ -286,7 +286,7 @@ public final class WaiterLedger {
       if (acknowledging.isPresent()) {
         entry.reportedStuck = true;
         violations.add(entry + " is still pending although checkpoint "
-            + Observation.show(acknowledging.get().writeCheckpoint().orElseThrow())
+            + show(acknowledging.get().writeCheckpoint().orElseThrow())
             + " was applied in its epoch" + (acknowledging.get().order() > entry.openedAt
                 ? " after it was opened" : " and shown by the status when it was opened"));
       }
@@ -336,9 +336,14 @@ public final class WaiterLedger {
     }
     List<String> shown = new ArrayList<>();
     for (Apply apply : applies.subList(Math.max(0, applies.size() - 6), applies.size())) {
-      shown.add(apply.writeCheckpoint().map(Observation::show).orElse("(none)") + " in " + apply.epoch()
+      shown.add(apply.writeCheckpoint().map(WaiterLedger::show).orElse("(none)") + " in " + apply.epoch()
           + " connection " + apply.connection());
     }
     return (applies.size() > 6 ? "... " : "") + String.join(", ", shown);
+  }
+
+  /** An id as the model engine prints it: the extremes by name, so MAX reads as a sentinel. */
+  private static String show(long value) {
+    return value == Long.MAX_VALUE ? "MAX" : value == Long.MIN_VALUE ? "MIN" : Long.toString(value);
   }
 }

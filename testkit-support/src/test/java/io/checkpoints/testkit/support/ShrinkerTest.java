@@ -1,4 +1,4 @@
-package io.checkpoints.testkit.model;
+package io.checkpoints.testkit.support;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
