@@ -401,8 +401,6 @@ public final class InMemoryCheckpointStore implements CheckpointStore {
       return node != null && node.isObject();
     } catch (JacksonException e) {
       return false;
-    } catch (java.io.IOException e) {
-      return false; // reading a String does no I/O; treated as not JSON
     }
   }
 
