@@ -1,5 +1,6 @@
 package io.checkpoints.domain;
 
+import io.checkpoints.testkit.support.CapturedLog;
 import static io.checkpoints.domain.Fixture.id;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -165,7 +166,7 @@ class EpochsAndFailuresTest {
     List<SyncStatusSnapshot> seen = new ArrayList<>();
     f.client.status().addStatusListener(seen::add);
     try (CapturedLog log = new CapturedLog(SyncStatus.class)) {
-      aRetriedFailureShows(seen, log.records);
+      aRetriedFailureShows(seen, log.records());
     }
   }
 

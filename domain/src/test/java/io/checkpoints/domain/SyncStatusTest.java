@@ -1,5 +1,6 @@
 package io.checkpoints.domain;
 
+import io.checkpoints.testkit.support.CapturedLog;
 import static io.checkpoints.domain.Fixture.checkpoint;
 import static io.checkpoints.domain.Fixture.complete;
 import static io.checkpoints.domain.Fixture.diff;
@@ -119,7 +120,7 @@ class SyncStatusTest {
     try (CapturedLog log = new CapturedLog(ClientState.class)) {
       client.start(CheckpointMode.REQUESTS);
       assertThat(f.fullCheckpoint("1", 1L)).hasSize(1);
-      assertThat(log.records).as("each failed callback is logged with its exception").isNotEmpty()
+      assertThat(log.records()).as("each failed callback is logged with its exception").isNotEmpty()
           .allSatisfy(record -> {
             assertThat(record.getLevel()).isEqualTo(Level.WARNING);
             assertThat(record.getMessage()).isEqualTo("a sync status callback failed");

@@ -1,5 +1,6 @@
 package io.checkpoints.adapter.http;
 
+import io.checkpoints.testkit.support.CapturedLog;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -289,7 +290,7 @@ class CheckpointHttpServerTest {
         assertError(postRequest("{\"client_id\": \"c1\", \"checkpoint_request_id\": \"1\"}", ALICE),
             500, "SERVICE_ERROR");
         // Logged before the answer is sent, so it is there when the answer arrives.
-        assertThat(log.records).singleElement().satisfies(record -> {
+        assertThat(log.records()).singleElement().satisfies(record -> {
           assertThat(record.getLevel()).isEqualTo(Level.WARNING);
           assertThat(record.getMessage()).isEqualTo("the checkpoint service failed");
           assertThat(record.getThrown()).hasMessage("the service has a bug");
@@ -454,38 +455,6 @@ class CheckpointHttpServerTest {
       }
       assertThatThrownBy(() -> postRequest("{}", ALICE))
           .isInstanceOf(ConnectException.class);
-    }
-  }
-
-  /** Captures the records of one logger and keeps them off the console while it is installed. */
-  private static final class CapturedLog implements AutoCloseable {
-    final List<LogRecord> records = new CopyOnWriteArrayList<>();
-    private final Logger logger;
-    private final Handler handler = new Handler() {
-      @Override
-      public void publish(LogRecord record) {
-        records.add(record);
-      }
-
-      @Override
-      public void flush() {
-      }
-
-      @Override
-      public void close() {
-      }
-    };
-
-    CapturedLog(Class<?> source) {
-      logger = Logger.getLogger(source.getName()); // System.Logger's default backend is this logger
-      logger.addHandler(handler);
-      logger.setUseParentHandlers(false);
-    }
-
-    @Override
-    public void close() {
-      logger.removeHandler(handler);
-      logger.setUseParentHandlers(true);
     }
   }
 }

@@ -1,5 +1,6 @@
 package io.checkpoints.adapter.inmemory;
 
+import io.checkpoints.testkit.support.CapturedLog;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -541,7 +542,7 @@ class SimulatedCheckpointServiceTest {
             throw new IllegalStateException("sink broke");
           }
         });
-        assertThat(log.records).singleElement().satisfies(record -> {
+        assertThat(log.records()).singleElement().satisfies(record -> {
           assertThat(record.getLevel()).isEqualTo(Level.WARNING);
           assertThat(record.getMessage()).contains("alice/phone").contains("its sink failed");
           assertThat(record.getThrown()).hasMessage("sink broke");
@@ -896,38 +897,6 @@ class SimulatedCheckpointServiceTest {
       }
       assertThat(opIds).isSorted().doesNotHaveDuplicates();
       assertThat(writeCheckpoints).isSorted().last().isEqualTo(max);
-    }
-  }
-
-  /** Captures the records of one logger and keeps them off the console while it is installed. */
-  private static final class CapturedLog implements AutoCloseable {
-    final List<LogRecord> records = new CopyOnWriteArrayList<>();
-    private final Logger logger;
-    private final Handler handler = new Handler() {
-      @Override
-      public void publish(LogRecord record) {
-        records.add(record);
-      }
-
-      @Override
-      public void flush() {
-      }
-
-      @Override
-      public void close() {
-      }
-    };
-
-    CapturedLog(Class<?> source) {
-      logger = Logger.getLogger(source.getName()); // System.Logger's default backend is this logger
-      logger.addHandler(handler);
-      logger.setUseParentHandlers(false);
-    }
-
-    @Override
-    public void close() {
-      logger.removeHandler(handler);
-      logger.setUseParentHandlers(true);
     }
   }
 }
