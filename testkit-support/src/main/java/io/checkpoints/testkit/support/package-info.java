@@ -3,7 +3,8 @@
  * deterministic simulation ({@code checkpoints-simulation}): the seeded random source
  * ({@link io.checkpoints.testkit.support.SeededRandom}), the list shrinker
  * ({@link io.checkpoints.testkit.support.Shrinker}) and the waiter ledger
- * ({@link io.checkpoints.testkit.support.WaiterLedger}). They live apart so that the simulation,
- * which the CLI ships, need not carry the JUnit-bound contract suite.
+ * ({@link io.checkpoints.testkit.support.WaiterLedger}); and, for tests of any module, a capture
+ * of what a class logs ({@link io.checkpoints.testkit.support.CapturedLog}). They live apart so
+ * that the simulation, which the CLI ships, need not carry the JUnit-bound contract suite.
  */
 package io.checkpoints.testkit.support;
