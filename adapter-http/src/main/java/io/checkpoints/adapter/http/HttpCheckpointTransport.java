@@ -247,29 +247,16 @@ public final class HttpCheckpointTransport implements CheckpointRequestTransport
   }
 
   /** Builds an {@link HttpCheckpointTransport}. Not thread-safe; use it on one thread. */
-  public static final class Builder {
-    private final Endpoint endpoint;
-    private final Credentials credentials;
-    private Duration connectTimeout = DEFAULT_CONNECT_TIMEOUT;
+  public static final class Builder extends HttpClientBuilder<Builder> {
     private Duration requestTimeout = DEFAULT_REQUEST_TIMEOUT;
-    private String userAgent = DEFAULT_USER_AGENT;
     private int maxResponseBytes = DEFAULT_MAX_RESPONSE_BYTES;
-    private HttpClient client;
-    private Scheduler scheduler = Scheduler.system();
 
     private Builder(Endpoint endpoint, Credentials credentials) {
-      this.endpoint = endpoint;
-      this.credentials = credentials;
+      super(endpoint, credentials);
     }
 
-    /**
-     * @param timeout how long connecting may take; positive. Ignored when {@link #httpClient} is
-     *     given: that client's own connect timeout applies.
-     * @return this builder
-     * @throws CheckpointArgumentException if {@code timeout} is not positive
-     */
-    public Builder connectTimeout(Duration timeout) {
-      this.connectTimeout = Endpoint.positive(timeout, "connectTimeout");
+    @Override
+    Builder self() {
       return this;
     }
 
@@ -285,16 +272,6 @@ public final class HttpCheckpointTransport implements CheckpointRequestTransport
     }
 
     /**
-     * @param userAgent the {@code User-Agent} header
-     * @return this builder
-     * @throws CheckpointArgumentException if it is blank or has control characters
-     */
-    public Builder userAgent(String userAgent) {
-      this.userAgent = Endpoint.headerValue(userAgent, "userAgent");
-      return this;
-    }
-
-    /**
      * @param maxBytes the largest response body accepted; 1 KiB to 64 MiB
      * @return this builder
      * @throws CheckpointArgumentException if {@code maxBytes} is below 1 KiB or above 64 MiB
@@ -305,25 +282,6 @@ public final class HttpCheckpointTransport implements CheckpointRequestTransport
             "maxResponseBytes must be between 1024 and " + (64 << 20) + ", got " + maxBytes);
       }
       this.maxResponseBytes = maxBytes;
-      return this;
-    }
-
-    /**
-     * @param client the HTTP client to use (for a proxy, TLS settings or a shared pool); by default
-     *     the transport builds its own
-     * @return this builder
-     */
-    public Builder httpClient(HttpClient client) {
-      this.client = Objects.requireNonNull(client, "client");
-      return this;
-    }
-
-    /**
-     * @param scheduler the time of the request timeout; {@link Scheduler#system()} by default
-     * @return this builder
-     */
-    public Builder scheduler(Scheduler scheduler) {
-      this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
       return this;
     }
 

@@ -152,31 +152,18 @@ public final class SyncStreamReader {
   }
 
   /** Builds a {@link SyncStreamReader}. Not thread-safe; use it on one thread. */
-  public static final class Builder {
-    private final Endpoint endpoint;
-    private final Credentials credentials;
-    private Duration connectTimeout = DEFAULT_CONNECT_TIMEOUT;
+  public static final class Builder extends HttpClientBuilder<Builder> {
     private Duration responseTimeout = DEFAULT_RESPONSE_TIMEOUT;
     private Duration idleTimeout = DEFAULT_IDLE_TIMEOUT;
     private int maxLineBytes = DEFAULT_MAX_LINE_BYTES;
-    private String userAgent = HttpCheckpointTransport.DEFAULT_USER_AGENT;
-    private HttpClient client;
-    private Scheduler scheduler = Scheduler.system();
     private SyncLineDecoder decoder = SyncLineDecoder.create();
 
     private Builder(Endpoint endpoint, Credentials credentials) {
-      this.endpoint = endpoint;
-      this.credentials = credentials;
+      super(endpoint, credentials);
     }
 
-    /**
-     * @param timeout how long connecting may take; positive. Ignored when {@link #httpClient} is
-     *     given.
-     * @return this builder
-     * @throws CheckpointArgumentException if {@code timeout} is not positive
-     */
-    public Builder connectTimeout(Duration timeout) {
-      this.connectTimeout = Endpoint.positive(timeout, "connectTimeout");
+    @Override
+    Builder self() {
       return this;
     }
 
@@ -211,35 +198,6 @@ public final class SyncStreamReader {
             "maxLineBytes must be between 64 and " + (1 << 30) + ", got " + maxBytes);
       }
       this.maxLineBytes = maxBytes;
-      return this;
-    }
-
-    /**
-     * @param userAgent the {@code User-Agent} header
-     * @return this builder
-     * @throws CheckpointArgumentException if it is blank or has control characters
-     */
-    public Builder userAgent(String userAgent) {
-      this.userAgent = Endpoint.headerValue(userAgent, "userAgent");
-      return this;
-    }
-
-    /**
-     * @param client the HTTP client to use; by default the reader builds its own
-     * @return this builder
-     */
-    public Builder httpClient(HttpClient client) {
-      this.client = Objects.requireNonNull(client, "client");
-      return this;
-    }
-
-    /**
-     * @param scheduler the time of the response and idle timeouts; {@link Scheduler#system()} by
-     *     default
-     * @return this builder
-     */
-    public Builder scheduler(Scheduler scheduler) {
-      this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
       return this;
     }
 
