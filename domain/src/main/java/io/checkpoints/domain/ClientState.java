@@ -7,8 +7,11 @@ import io.checkpoints.ports.Scheduler;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
@@ -31,7 +34,7 @@ final class ClientState {
 
   private static final System.Logger LOG = System.getLogger(ClientState.class.getName());
 
-  private final java.util.concurrent.locks.ReentrantLock lock = new java.util.concurrent.locks.ReentrantLock();
+  private final ReentrantLock lock = new ReentrantLock();
   final CheckpointStore store;
   final Scheduler scheduler;
 
@@ -42,7 +45,7 @@ final class ClientState {
   /** Whether an iteration was ever started on this client. */
   private boolean everStarted;
   /** The journal of the store transaction each thread has open. */
-  private final java.util.Map<Thread, Journal> journals = new java.util.HashMap<>(4);
+  private final Map<Thread, Journal> journals = new HashMap<>(4);
   /** Effects of in-memory-only operations, run when the outermost lock is released. */
   private final List<Runnable> effectsAfterUnlock = new ArrayList<>();
 

@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.NavigableMap;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.Predicate;
 
 /**
  * The one registry of everything that waits for an applied checkpoint: status waiters and the
@@ -141,7 +142,7 @@ final class Waiters {
     return removeAndFail(Watch::survivesDisconnect, failure);
   }
 
-  private Change removeAndFail(java.util.function.Predicate<Watch> which, CheckpointWaitException failure) {
+  private Change removeAndFail(Predicate<Watch> which, CheckpointWaitException failure) {
     List<Watch> removed = new ArrayList<>();
     forEachRemoving(watch -> {
       boolean remove = which.test(watch);
@@ -153,7 +154,7 @@ final class Waiters {
     return new Change(removed, () -> removed.forEach(watch -> watch.interrupted(failure, true)));
   }
 
-  private void forEachRemoving(java.util.function.Predicate<Watch> remove) {
+  private void forEachRemoving(Predicate<Watch> remove) {
     for (Set<Watch> atId : byId.values()) {
       int before = atId.size();
       atId.removeIf(remove);
