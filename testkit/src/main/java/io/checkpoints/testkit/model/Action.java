@@ -1,7 +1,6 @@
 package io.checkpoints.testkit.model;
 
 import io.checkpoints.ports.CheckpointMode;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -26,12 +25,12 @@ public sealed interface Action {
 
   /** @return simpler variants of this action to try when shrinking; each has a lower complexity */
   default List<Action> simpler() {
-    return List.of();
+    return ActionShrinking.simpler(this);
   }
 
   /** @return a measure of how complicated this action is; shrinking only lowers it */
   default int complexity() {
-    return 1;
+    return ActionShrinking.complexity(this);
   }
 
   /**
@@ -54,27 +53,6 @@ public sealed interface Action {
     @Override
     public String toString() {
       return "start(" + mode.wireName() + user.map(u -> ", user=" + u).orElse("") + ")";
-    }
-
-    @Override
-    public List<Action> simpler() {
-      List<Action> candidates = new ArrayList<>();
-      if (user.isPresent()) {
-        candidates.add(new Start(mode, Optional.empty()));
-        if (!user.get().equals(ModelRunner.USERS.get(0))) {
-          candidates.add(new Start(mode, Optional.of(ModelRunner.USERS.get(0))));
-        }
-      }
-      if (mode == CheckpointMode.REQUESTS) {
-        candidates.add(new Start(CheckpointMode.LEGACY, user));
-      }
-      return candidates;
-    }
-
-    @Override
-    public int complexity() {
-      return 1 + (mode == CheckpointMode.REQUESTS ? 1 : 0)
-          + user.map(u -> 2 + ModelRunner.USERS.indexOf(u)).orElse(0);
     }
   }
 
@@ -100,16 +78,6 @@ public sealed interface Action {
     @Override
     public String describe(long recent) {
       return "seed(" + payload.describe(recent) + ")";
-    }
-
-    @Override
-    public List<Action> simpler() {
-      return payload.simpler().stream().<Action>map(Seed::new).toList();
-    }
-
-    @Override
-    public int complexity() {
-      return 1 + payload.complexity();
     }
   }
 
@@ -150,19 +118,6 @@ public sealed interface Action {
       return "targetAcceptedRequest(" + (max ? "MAX" : delta == 0 ? "allocated" : "allocated+" + delta)
           + ")";
     }
-
-    @Override
-    public List<Action> simpler() {
-      if (max) {
-        return List.of(new TargetAcceptedRequest(0, false));
-      }
-      return delta == 0 ? List.of() : List.of(new TargetAcceptedRequest(0, false));
-    }
-
-    @Override
-    public int complexity() {
-      return 1 + (max ? 64 : 64 - Long.numberOfLeadingZeros(delta));
-    }
   }
 
   /**
@@ -189,16 +144,6 @@ public sealed interface Action {
     public String describe(long recent) {
       return "target(" + payload.describe(recent) + ")";
     }
-
-    @Override
-    public List<Action> simpler() {
-      return payload.simpler().stream().<Action>map(Target::new).toList();
-    }
-
-    @Override
-    public int complexity() {
-      return 1 + payload.complexity();
-    }
   }
 
   /**
@@ -211,16 +156,6 @@ public sealed interface Action {
     public String toString() {
       return insertOnly ? "localWrite(insert-only)" : "localWrite()";
     }
-
-    @Override
-    public List<Action> simpler() {
-      return insertOnly ? List.of(new Write(false)) : List.of();
-    }
-
-    @Override
-    public int complexity() {
-      return insertOnly ? 2 : 1;
-    }
   }
 
   /**
@@ -232,16 +167,6 @@ public sealed interface Action {
     @Override
     public String toString() {
       return count < 0 ? "uploadDone(all)" : "uploadDone(oldest " + count + ")";
-    }
-
-    @Override
-    public List<Action> simpler() {
-      return count < 0 ? List.of() : List.of(new UploadDone(-1));
-    }
-
-    @Override
-    public int complexity() {
-      return count < 0 ? 1 : 2 + count;
     }
   }
 
@@ -271,17 +196,6 @@ public sealed interface Action {
     public String describe(long recent) {
       return "line checkpoint(op=" + lastOpId + ", wc=" + writeCheckpoint.describe(recent) + ")";
     }
-
-    @Override
-    public List<Action> simpler() {
-      return writeCheckpoint.simpler().stream()
-          .<Action>map(wc -> new CheckpointLine(lastOpId, wc)).toList();
-    }
-
-    @Override
-    public int complexity() {
-      return 1 + writeCheckpoint.complexity();
-    }
   }
 
   /**
@@ -309,19 +223,6 @@ public sealed interface Action {
     @Override
     public String describe(long recent) {
       return "line checkpoint_diff(op=" + lastOpId + ", wc=" + writeCheckpoint.describe(recent) + ")";
-    }
-
-    @Override
-    public List<Action> simpler() {
-      List<Action> candidates = new ArrayList<>();
-      candidates.add(new CheckpointLine(lastOpId, writeCheckpoint));
-      writeCheckpoint.simpler().forEach(wc -> candidates.add(new CheckpointDiffLine(lastOpId, wc)));
-      return candidates;
-    }
-
-    @Override
-    public int complexity() {
-      return 2 + writeCheckpoint.complexity();
     }
   }
 
@@ -366,16 +267,6 @@ public sealed interface Action {
     @Override
     public String toString() {
       return "line partial_checkpoint_complete(op=" + lastOpId + ", priority=" + priority + ")";
-    }
-
-    @Override
-    public List<Action> simpler() {
-      return priority > 1 ? List.of(new PartialCompleteLine(lastOpId, 1)) : List.of();
-    }
-
-    @Override
-    public int complexity() {
-      return 1 + priority;
     }
   }
 
@@ -438,17 +329,6 @@ public sealed interface Action {
       return "clear(0x" + Integer.toHexString(flags) + ((flags & 0x02) != 0 ? ", soft" : ", hard")
           + ")";
     }
-
-    @Override
-    public List<Action> simpler() {
-      int simplest = flags & 0x02;
-      return flags == simplest ? List.of() : List.of(new Clear(simplest));
-    }
-
-    @Override
-    public int complexity() {
-      return 1 + Integer.bitCount(flags);
-    }
   }
 
   /**
@@ -474,17 +354,6 @@ public sealed interface Action {
     public String describe(long recent) {
       return "awaitApplied(" + id.describe(recent) + ")";
     }
-
-    @Override
-    public List<Action> simpler() {
-      return id.simpler().stream().filter(v -> v instanceof Value.Literal || v instanceof Value.Recent)
-          .<Action>map(AwaitApplied::new).toList();
-    }
-
-    @Override
-    public int complexity() {
-      return 1 + id.complexity();
-    }
   }
 
   /**
@@ -496,16 +365,6 @@ public sealed interface Action {
     @Override
     public String toString() {
       return "cancelWaiter(#" + (index + 1) + ")";
-    }
-
-    @Override
-    public List<Action> simpler() {
-      return index > 0 ? List.of(new CancelWaiter(0)) : List.of();
-    }
-
-    @Override
-    public int complexity() {
-      return 1 + index;
     }
   }
 

@@ -3,7 +3,6 @@ package io.checkpoints.testkit.model;
 import io.checkpoints.ports.CheckpointMode;
 import io.checkpoints.ports.CheckpointStateException.Reason;
 import io.checkpoints.ports.ControlPayload;
-import java.math.BigInteger;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -21,8 +20,6 @@ import java.util.TreeMap;
 final class SpecModel {
 
   private static final long MAX = Long.MAX_VALUE;
-  private static final BigInteger MIN_LONG = BigInteger.valueOf(Long.MIN_VALUE);
-  private static final BigInteger MAX_LONG = BigInteger.valueOf(Long.MAX_VALUE);
 
   // Section 2: ps_kv. Null means "no row".
   private Long target;
@@ -80,18 +77,6 @@ final class SpecModel {
 
   private record Checkpoint(String lastOpId, Optional<Long> writeCheckpoint) {}
 
-  /** The value of a payload, or why it is not one. */
-  private record Parsed(Long value, boolean isNull) {}
-
-  /** An error the model predicts: the outcome text; the state must be unchanged. */
-  private static final class Refused extends RuntimeException {
-    private static final long serialVersionUID = 1L;
-
-    Refused(String outcome) {
-      super(outcome, null, false, false);
-    }
-  }
-
   long recentId() {
     return recentId;
   }
@@ -114,7 +99,7 @@ final class SpecModel {
   String apply(Action action, long recent) {
     try {
       return dispatch(action, recent);
-    } catch (Refused refused) {
+    } catch (PredictedRefusal refused) {
       return refused.getMessage();
     }
   }
@@ -254,7 +239,7 @@ final class SpecModel {
 
   private String await(long id) {
     if (id < 1) {
-      throw new Refused(Outcomes.argumentError()); // ids are 1..MAX
+      throw new PredictedRefusal(Outcomes.argumentError()); // ids are 1..MAX
     }
     Waiter waiter = new Waiter(id);
     waiters.add(waiter);
@@ -276,9 +261,9 @@ final class SpecModel {
 
   private String seed(ControlPayload payload) {
     requireIteration(); // the precondition comes before the argument
-    Parsed parsed = parse(payload);
+    SpecPayloadParser.Parsed parsed = SpecPayloadParser.parse(payload);
     if (parsed.isNull() || parsed.value() < 1) {
-      throw new Refused(Outcomes.argumentError()); // id must be 1..MAX
+      throw new PredictedRefusal(Outcomes.argumentError()); // id must be 1..MAX
     }
     long id = parsed.value();
     counter = id; // verbatim, no monotonicity
@@ -294,14 +279,14 @@ final class SpecModel {
     requireIteration();
     // Section 3 and 12.6: a counter seeded in this iteration. A hard clear unseeds it (section 9).
     if (!iteration.seeded || counter == null) {
-      throw new Refused(Outcomes.stateError(Reason.NOT_SEEDED));
+      throw new PredictedRefusal(Outcomes.stateError(Reason.NOT_SEEDED));
     }
     long base = counter;
     if (iteration.user != null) {
       base = Math.max(base, perUser.getOrDefault(iteration.user, 0L)); // section 9
     }
     if (base == MAX) {
-      throw new Refused(Outcomes.stateError(Reason.OVERFLOW)); // section 12.3: changes nothing
+      throw new PredictedRefusal(Outcomes.stateError(Reason.OVERFLOW)); // section 12.3: changes nothing
     }
     long id = base + 1;
     counter = id;
@@ -315,13 +300,13 @@ final class SpecModel {
   private String target(ControlPayload payload) {
     // Section 3: no iteration needed; never touches the counter; returns the value before.
     Optional<Long> previous = Optional.ofNullable(target);
-    Parsed parsed = parse(payload);
+    SpecPayloadParser.Parsed parsed = SpecPayloadParser.parse(payload);
     if (parsed.isNull()) {
       return Outcomes.previous(previous);
     }
     long value = parsed.value();
     if (value < 0) {
-      throw new Refused(Outcomes.argumentError());
+      throw new PredictedRefusal(Outcomes.argumentError());
     }
     if (value == 0) {
       target = null;
@@ -338,39 +323,8 @@ final class SpecModel {
 
   private void requireIteration() {
     if (iteration == null) {
-      throw new Refused(Outcomes.stateError(Reason.NO_ACTIVE_ITERATION));
+      throw new PredictedRefusal(Outcomes.stateError(Reason.NO_ACTIVE_ITERATION));
     }
-  }
-
-  /**
-   * Section 3, text forms: an optional single {@code +}/{@code -}, ASCII digits, leading zeros
-   * allowed, nothing else; out-of-range text is an argument error.
-   */
-  private static Parsed parse(ControlPayload payload) {
-    if (payload instanceof ControlPayload.NullValue) {
-      return new Parsed(null, true);
-    }
-    if (payload instanceof ControlPayload.IntegerValue integer) {
-      return new Parsed(integer.value(), false);
-    }
-    if (payload instanceof ControlPayload.TextValue text) {
-      String s = text.value();
-      int start = !s.isEmpty() && (s.charAt(0) == '+' || s.charAt(0) == '-') ? 1 : 0;
-      if (start == s.length()) {
-        throw new Refused(Outcomes.argumentError());
-      }
-      for (int i = start; i < s.length(); i++) {
-        if (s.charAt(i) < '0' || s.charAt(i) > '9') {
-          throw new Refused(Outcomes.argumentError());
-        }
-      }
-      BigInteger value = new BigInteger(s.charAt(0) == '+' ? s.substring(1) : s);
-      if (value.compareTo(MIN_LONG) < 0 || value.compareTo(MAX_LONG) > 0) {
-        throw new Refused(Outcomes.argumentError());
-      }
-      return new Parsed(value.longValueExact(), false);
-    }
-    throw new Refused(Outcomes.argumentError());
   }
 
   // --- Section 5: local writes; section 6: the upload flow --------------------------------------
@@ -440,7 +394,7 @@ final class SpecModel {
   private void publish() {
     if (publisherFails) {
       publisherFails = false;
-      throw new Refused(Outcomes.PUBLISHER_ERROR);
+      throw new PredictedRefusal(Outcomes.PUBLISHER_ERROR);
     }
   }
 
@@ -469,7 +423,7 @@ final class SpecModel {
     List<String> outcomes = new ArrayList<>();
     try {
       handle(action, recent, outcomes);
-    } catch (Refused refused) {
+    } catch (PredictedRefusal refused) {
       endIteration(true); // every error raised while handling a line ends the iteration
       throw refused;
     }
@@ -491,20 +445,20 @@ final class SpecModel {
       iteration.pending = null; // a new checkpoint line drops the pending one
     } else if (action instanceof Action.CheckpointDiffLine diff) {
       if (iteration.checkpoint == null) {
-        throw new Refused(Outcomes.protocolError());
+        throw new PredictedRefusal(Outcomes.protocolError());
       }
       // A checkpoint_diff replaces the write checkpoint (an omitted one leaves none).
       iteration.checkpoint = new Checkpoint(diff.lastOpId(), diff.writeCheckpoint().number(recent));
       iteration.pending = null;
     } else if (action instanceof Action.CheckpointCompleteLine) {
       if (iteration.checkpoint == null) {
-        throw new Refused(Outcomes.protocolError());
+        throw new PredictedRefusal(Outcomes.protocolError());
       }
       // A different last_op_id is ignored: it completes the current checkpoint, each time.
       outcomes.add(validated(iteration.checkpoint));
     } else if (action instanceof Action.PartialCompleteLine partial) {
       if (iteration.checkpoint == null) {
-        throw new Refused(Outcomes.stateError(Reason.LINE_OUT_OF_ORDER));
+        throw new PredictedRefusal(Outcomes.stateError(Reason.LINE_OUT_OF_ORDER));
       }
       // Priority 0 always publishes; priority >= 1 only through the gate; never updates last seen.
       if (partial.priority() == 0 || gateOpen()) {
@@ -524,7 +478,7 @@ final class SpecModel {
 
   private String clear(int flags) {
     if ((flags & 0x02) != 0 && iteration != null) {
-      throw new Refused(Outcomes.stateError(Reason.CLEAR_REFUSED)); // soft clear during an iteration
+      throw new PredictedRefusal(Outcomes.stateError(Reason.CLEAR_REFUSED)); // soft clear during an iteration
     }
     // Every ps_kv key except client_id, and the upload queue; per-user sequences stay.
     target = null;
