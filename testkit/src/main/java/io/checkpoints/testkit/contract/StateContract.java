@@ -12,6 +12,8 @@ import io.checkpoints.ports.WriteCheckpoint;
 import io.checkpoints.testkit.contract.CheckpointStoreContract.Expectation;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.function.Function;
+import java.util.function.ObjLongConsumer;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -335,53 +337,30 @@ public abstract class StateContract extends ContractBase {
 
   /** One checkpoint key as a long, for the tests that treat the four keys alike. */
   enum Key {
-    TARGET {
-      @Override
-      void set(CheckpointTransaction tx, long value) {
-        tx.state().setTarget(CheckpointRequestId.of(value));
-      }
+    TARGET((tx, value) -> tx.state().setTarget(CheckpointRequestId.of(value)),
+        tx -> tx.state().target().map(CheckpointRequestId::value)),
+    LAST_REQUESTED((tx, value) -> tx.state().setLastRequested(CheckpointRequestId.of(value)),
+        tx -> tx.state().lastRequested().map(CheckpointRequestId::value)),
+    LAST_SEEN((tx, value) -> tx.state().setLastSeen(WriteCheckpoint.of(value)),
+        tx -> tx.state().lastSeen().map(WriteCheckpoint::value)),
+    LAST_APPLIED((tx, value) -> tx.state().setLastApplied(WriteCheckpoint.of(value)),
+        tx -> tx.state().lastApplied().map(WriteCheckpoint::value));
 
-      @Override
-      Optional<Long> get(CheckpointTransaction tx) {
-        return tx.state().target().map(CheckpointRequestId::value);
-      }
-    },
-    LAST_REQUESTED {
-      @Override
-      void set(CheckpointTransaction tx, long value) {
-        tx.state().setLastRequested(CheckpointRequestId.of(value));
-      }
+    private final ObjLongConsumer<CheckpointTransaction> setter;
+    private final Function<CheckpointTransaction, Optional<Long>> getter;
 
-      @Override
-      Optional<Long> get(CheckpointTransaction tx) {
-        return tx.state().lastRequested().map(CheckpointRequestId::value);
-      }
-    },
-    LAST_SEEN {
-      @Override
-      void set(CheckpointTransaction tx, long value) {
-        tx.state().setLastSeen(WriteCheckpoint.of(value));
-      }
+    Key(ObjLongConsumer<CheckpointTransaction> setter,
+        Function<CheckpointTransaction, Optional<Long>> getter) {
+      this.setter = setter;
+      this.getter = getter;
+    }
 
-      @Override
-      Optional<Long> get(CheckpointTransaction tx) {
-        return tx.state().lastSeen().map(WriteCheckpoint::value);
-      }
-    },
-    LAST_APPLIED {
-      @Override
-      void set(CheckpointTransaction tx, long value) {
-        tx.state().setLastApplied(WriteCheckpoint.of(value));
-      }
+    void set(CheckpointTransaction tx, long value) {
+      setter.accept(tx, value);
+    }
 
-      @Override
-      Optional<Long> get(CheckpointTransaction tx) {
-        return tx.state().lastApplied().map(WriteCheckpoint::value);
-      }
-    };
-
-    abstract void set(CheckpointTransaction tx, long value);
-
-    abstract Optional<Long> get(CheckpointTransaction tx);
+    Optional<Long> get(CheckpointTransaction tx) {
+      return getter.apply(tx);
+    }
   }
 }
