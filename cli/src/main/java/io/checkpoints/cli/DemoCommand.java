@@ -160,9 +160,9 @@ final class DemoCommand implements Callable<Integer> {
             + "; simulated service at " + server.endpoint() + " (replication lag "
             + LAG.toSeconds() + " s)");
 
-        SyncConnection connection = connect(server, client, credentials);
-        CheckpointRequestId seeded = await(connection.connect(CheckpointMode.REQUESTS,
-            UserKey.forUserId(USER)), "the initial checkpoint request");
+        Connected first = connect(server, client, credentials);
+        SyncConnection connection = first.connection();
+        CheckpointRequestId seeded = await(first.seeded(), "the initial checkpoint request");
         line("connected as " + USER + " in requests mode: initial checkpoint request accepted, counter seeded with "
             + seeded.value());
         LineOutcome initial = nextOutcome("the initial checkpoint");
@@ -217,9 +217,9 @@ final class DemoCommand implements Callable<Integer> {
             + describe(client.sequence().current()) + ", the per-user sequence for " + USER + " is "
             + describe(client.sequence().userSequence(UserKey.forUserId(USER))));
 
-        SyncConnection again = connect(server, client, credentials);
-        CheckpointRequestId reseeded = await(again.connect(CheckpointMode.REQUESTS,
-            UserKey.forUserId(USER)), "reconnecting after the clear");
+        Connected second = connect(server, client, credentials);
+        SyncConnection again = second.connection();
+        CheckpointRequestId reseeded = await(second.seeded(), "reconnecting after the clear");
         line("reconnected as " + USER + ": the initial request continues the per-user sequence at "
             + reseeded.value() + ", not 1");
         CheckpointHandle next = await(again.requestCheckpoint(), "a request after the clear");
@@ -232,18 +232,27 @@ final class DemoCommand implements Callable<Integer> {
       }
     }
 
-    private SyncConnection connect(CheckpointHttpServer server, SyncClient client,
+    /** A connection and the future of its seed. */
+    private record Connected(SyncConnection connection, CompletableFuture<CheckpointRequestId> seeded) {}
+
+    /**
+     * Connects as the demo user, then opens the stream: the iteration must exist before the first
+     * line arrives, or the stream thread would drop it and the story would wait for it in vain.
+     */
+    private Connected connect(CheckpointHttpServer server, SyncClient client,
         Credentials credentials) {
       SyncConnection connection = SyncConnection.builder(client,
           HttpCheckpointTransport.builder(server.endpoint(), credentials).build()).build();
       outcomes.clear();
+      CompletableFuture<CheckpointRequestId> seeded =
+          connection.connect(CheckpointMode.REQUESTS, UserKey.forUserId(USER));
       stream = SyncStreamReader.builder(server.endpoint(), credentials).build()
           .open(client.clientId(), line -> {
             if (client.isIterationActive()) {
               outcomes.addAll(client.handleLine(line));
             }
           }, other -> {});
-      return connection;
+      return new Connected(connection, seeded);
     }
 
     private LineOutcome nextOutcome(String what) throws StepFailed {
