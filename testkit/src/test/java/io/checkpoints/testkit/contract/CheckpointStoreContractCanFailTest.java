@@ -56,9 +56,9 @@ class CheckpointStoreContractCanFailTest {
   @Test
   @DisplayName("a negative last seen stored as 0 fails the round trip")
   void negativeLastSeen() {
-    assertFails(Defect.NEGATIVE_LAST_SEEN_STORED_AS_ZERO, c -> c.lastSeenRoundTrips(-3));
-    assertFails(Defect.NEGATIVE_LAST_SEEN_STORED_AS_ZERO, c -> c.lastSeenRoundTrips(Long.MIN_VALUE));
-    assertPasses(Defect.NEGATIVE_LAST_SEEN_STORED_AS_ZERO, c -> c.lastSeenRoundTrips(0));
+    assertFails(Defect.NEGATIVE_LAST_SEEN_STORED_AS_ZERO, c -> c.writeCheckpointKeysRoundTrip(StateContract.Key.LAST_SEEN, -3));
+    assertFails(Defect.NEGATIVE_LAST_SEEN_STORED_AS_ZERO, c -> c.writeCheckpointKeysRoundTrip(StateContract.Key.LAST_SEEN, Long.MIN_VALUE));
+    assertPasses(Defect.NEGATIVE_LAST_SEEN_STORED_AS_ZERO, c -> c.writeCheckpointKeysRoundTrip(StateContract.Key.LAST_SEEN, 0));
   }
 
   @Test
