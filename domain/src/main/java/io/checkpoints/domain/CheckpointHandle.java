@@ -25,16 +25,18 @@ import java.util.concurrent.CompletableFuture;
  *
  * <p>Thread-safe.
  */
-public final class CheckpointHandle {
+public final class CheckpointHandle extends Waiters.Watch {
 
   private final ClientState state;
-  private final CheckpointRequestId id;
-  private final Tracker tracker;
 
-  // Guarded by this.
-  private WriteCheckpoint syncedAt;
-  private CheckpointWaitException permanentFailure;
-  private final List<CompletableFuture<WriteCheckpoint>> waits = new ArrayList<>(1);
+  // Guarded by this. Kept to four references so that a handle is 40 bytes (docs/performance.md,
+  // benchmark 7): its id and epoch live in Waiters.Watch, and the handle is its own registry entry.
+  /** Null while open; the applied write checkpoint once synced, or the failure that ended it. */
+  private Object outcome;
+  /** The open wait (almost always at most one), or null. */
+  private CompletableFuture<WriteCheckpoint> wait;
+  /** Further open waits, or null: only a host waiting several times at once needs it. */
+  private List<CompletableFuture<WriteCheckpoint>> moreWaits;
 
   /**
    * Registers the handle, or makes it synced at once by {@code alreadyApplied}; call with the
@@ -47,24 +49,23 @@ public final class CheckpointHandle {
    */
   CheckpointHandle(ClientState state, CheckpointRequestId id, Epoch epoch,
       Optional<WriteCheckpoint> alreadyApplied) {
+    super(id.value(), epoch);
     this.state = state;
-    this.id = id;
-    this.tracker = new Tracker(epoch);
     if (alreadyApplied.isPresent()) {
-      syncedAt = alreadyApplied.get();
+      outcome = alreadyApplied.get();
     } else {
-      state.waiters.add(tracker);
+      state.waiters.add(this);
     }
   }
 
   /** @return the id the service accepted for this request */
   public CheckpointRequestId id() {
-    return id;
+    return CheckpointRequestId.of(id);
   }
 
   /** @return whether a checkpoint including this request was applied */
   public synchronized boolean hasSynced() {
-    return syncedAt != null;
+    return outcome instanceof WriteCheckpoint;
   }
 
   /**
@@ -76,25 +77,23 @@ public final class CheckpointHandle {
    *     cancelling it ends only this wait
    */
   public CompletableFuture<WriteCheckpoint> waitForSync() {
-    CompletableFuture<WriteCheckpoint> wait = new CompletableFuture<>();
+    CompletableFuture<WriteCheckpoint> started = new CompletableFuture<>();
     CheckpointWaitException refusal = state.locked(this::connectionRefusal);
     CheckpointWaitException failure;
     synchronized (this) {
-      if (syncedAt != null) {
-        wait.complete(syncedAt);
-        return wait;
+      if (outcome instanceof WriteCheckpoint synced) {
+        started.complete(synced);
+        return started;
       }
-      failure = permanentFailure != null ? permanentFailure : refusal;
+      failure = outcome instanceof CheckpointWaitException permanent ? permanent : refusal;
       if (failure == null) {
-        waits.add(wait);
+        addWait(started);
       }
     }
     if (failure != null) {
-      wait.completeExceptionally(failure);
-    } else {
-      wait.whenComplete((value, error) -> forget(wait)); // cancelled or timed out
+      started.completeExceptionally(failure);
     }
-    return wait;
+    return started;
   }
 
   /**
@@ -111,7 +110,7 @@ public final class CheckpointHandle {
     if (!wait.isDone()) {
       var timer = state.scheduler.schedule(timeout, () -> wait.completeExceptionally(
           new CheckpointWaitException.TimedOut(
-              "checkpoint request " + id + " was not synced within " + timeout)));
+              "checkpoint request " + id() + " was not synced within " + timeout)));
       wait.whenComplete((value, error) -> timer.cancel());
     }
     return wait;
@@ -119,7 +118,7 @@ public final class CheckpointHandle {
 
   @Override
   public String toString() {
-    return "CheckpointHandle[" + id + (hasSynced() ? ", synced" : "") + "]";
+    return "CheckpointHandle[" + id() + (hasSynced() ? ", synced" : "") + "]";
   }
 
   /** Why a wait started now cannot succeed for the time being, or null. Call with the lock. */
@@ -127,7 +126,7 @@ public final class CheckpointHandle {
     Iteration it = state.iteration();
     if (it == null) {
       return new CheckpointWaitException.Disconnected(
-          "not connected: checkpoint request " + id + " cannot sync until the client reconnects");
+          "not connected: checkpoint request " + id() + " cannot sync until the client reconnects");
     }
     if (it.mode == CheckpointMode.LEGACY) {
       return new CheckpointWaitException.LegacyMode(
@@ -138,67 +137,77 @@ public final class CheckpointHandle {
 
   /** Removes the handle from the registry: nobody received it. Call with the client's lock. */
   void abandon() {
-    state.waiters.remove(tracker);
+    state.waiters.remove(this);
   }
 
-  private synchronized void forget(CompletableFuture<WriteCheckpoint> wait) {
-    waits.remove(wait);
+  /**
+   * Keeps {@code added} until the handle is synced or fails. A cancelled or timed-out wait is
+   * forgotten here, when the next wait starts, rather than by a callback on every wait: that
+   * callback (a completion stage, its lambda and a future) would cost more than the handle.
+   */
+  private void addWait(CompletableFuture<WriteCheckpoint> added) {
+    if (wait == null || wait.isDone()) {
+      wait = added;
+      return;
+    }
+    if (moreWaits == null) {
+      moreWaits = new ArrayList<>(1);
+    }
+    moreWaits.removeIf(CompletableFuture::isDone);
+    moreWaits.add(added);
   }
 
+  /** @return how many waits are open (for tests: a cancelled wait must not stay forever) */
+  synchronized int openWaits() {
+    return (wait == null || wait.isDone() ? 0 : 1) + (moreWaits == null ? 0 : (int) moreWaits.stream()
+        .filter(open -> !open.isDone()).count());
+  }
+
+  /** Takes the open waits; call with this locked. */
   private List<CompletableFuture<WriteCheckpoint>> takeWaits() {
-    List<CompletableFuture<WriteCheckpoint>> taken = new ArrayList<>(waits);
-    waits.clear();
+    List<CompletableFuture<WriteCheckpoint>> taken = moreWaits != null ? moreWaits
+        : wait != null ? new ArrayList<>(1) : List.of();
+    if (wait != null) {
+      taken.add(wait);
+    }
+    wait = null;
+    moreWaits = null;
     return taken;
   }
 
-  /** The handle's entry in the client's registry of waiters. */
-  private final class Tracker implements Waiters.Watch {
-    private final Epoch epoch;
+  @Override
+  boolean survivesDisconnect() {
+    return true;
+  }
 
-    Tracker(Epoch epoch) {
-      this.epoch = epoch;
+  @Override
+  synchronized void markSynced(WriteCheckpoint writeCheckpoint) {
+    if (outcome == null) {
+      outcome = writeCheckpoint;
     }
+  }
 
-    @Override
-    public long id() {
-      return id.value();
+  @Override
+  void announceSynced(WriteCheckpoint writeCheckpoint) {
+    List<CompletableFuture<WriteCheckpoint>> toComplete;
+    synchronized (this) {
+      toComplete = takeWaits();
     }
+    toComplete.forEach(synced -> synced.complete(writeCheckpoint));
+  }
 
-    @Override
-    public Epoch epoch() {
-      return epoch;
-    }
-
-    @Override
-    public boolean survivesDisconnect() {
-      return true;
-    }
-
-    @Override
-    public Runnable synced(WriteCheckpoint writeCheckpoint) {
-      List<CompletableFuture<WriteCheckpoint>> toComplete;
-      synchronized (CheckpointHandle.this) {
-        if (syncedAt == null && permanentFailure == null) {
-          syncedAt = writeCheckpoint;
-        }
-        toComplete = takeWaits();
+  @Override
+  void interrupted(CheckpointWaitException failure, boolean removed) {
+    List<CompletableFuture<WriteCheckpoint>> toFail;
+    synchronized (this) {
+      if (outcome instanceof WriteCheckpoint) {
+        return;
       }
-      return () -> toComplete.forEach(wait -> wait.complete(writeCheckpoint));
-    }
-
-    @Override
-    public void interrupted(CheckpointWaitException failure, boolean removed) {
-      List<CompletableFuture<WriteCheckpoint>> toFail;
-      synchronized (CheckpointHandle.this) {
-        if (syncedAt != null) {
-          return;
-        }
-        if (removed && permanentFailure == null) {
-          permanentFailure = failure;
-        }
-        toFail = takeWaits();
+      if (removed && outcome == null) {
+        outcome = failure;
       }
-      toFail.forEach(wait -> wait.completeExceptionally(failure));
+      toFail = takeWaits();
     }
+    toFail.forEach(failed -> failed.completeExceptionally(failure));
   }
 }

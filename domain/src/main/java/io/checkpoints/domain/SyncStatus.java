@@ -202,20 +202,31 @@ public final class SyncStatus {
   }
 
   /** A status waiter: removed and failed when the connection ends. */
-  private record StatusWatch(long id, Epoch epoch, CompletableFuture<WriteCheckpoint> future)
-      implements Waiters.Watch {
+  private static final class StatusWatch extends Waiters.Watch {
+    private final CompletableFuture<WriteCheckpoint> future;
+
+    StatusWatch(long id, Epoch epoch, CompletableFuture<WriteCheckpoint> future) {
+      super(id, epoch);
+      this.future = future;
+    }
+
     @Override
-    public boolean survivesDisconnect() {
+    boolean survivesDisconnect() {
       return false;
     }
 
     @Override
-    public Runnable synced(WriteCheckpoint writeCheckpoint) {
-      return () -> future.complete(writeCheckpoint);
+    void markSynced(WriteCheckpoint writeCheckpoint) {
+      // Nothing to mark: its future is all it has.
     }
 
     @Override
-    public void interrupted(CheckpointWaitException failure, boolean removed) {
+    void announceSynced(WriteCheckpoint writeCheckpoint) {
+      future.complete(writeCheckpoint);
+    }
+
+    @Override
+    void interrupted(CheckpointWaitException failure, boolean removed) {
       future.completeExceptionally(failure);
     }
   }

@@ -3,11 +3,11 @@ package io.checkpoints.domain;
 import io.checkpoints.ports.CheckpointWaitException;
 import io.checkpoints.ports.WriteCheckpoint;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
+import java.util.Arrays;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
-import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.Predicate;
 
@@ -16,32 +16,44 @@ import java.util.function.Predicate;
  * handles of accepted requests. A watch completes only on a checkpoint applied in its own epoch
  * with {@code write_checkpoint >= id}. Not thread-safe: guarded by the client's lock; the
  * callbacks it returns run after the lock is released.
+ *
+ * <p>Hosts may keep 100,000 handles open (docs/performance.md), so an entry is kept small: one map
+ * entry per id whose value is the watch itself, or an array in the rare case that several watch
+ * the same id; the watch carries its id and epoch as fields, not as objects of its own.
  */
 final class Waiters {
 
   /**
-   * Something waiting for an applied id.
+   * Something waiting for an applied id. An abstract class rather than an interface so that a
+   * handle can be its own entry (no separate tracker object per handle) without making these
+   * methods part of its public API.
    */
-  interface Watch {
-    /** @return the id it waits for */
-    long id();
+  abstract static class Watch {
+    /** The id it waits for. */
+    final long id;
+    /** The epoch whose checkpoints may complete it. */
+    final Epoch epoch;
 
-    /** @return the epoch whose checkpoints may complete it */
-    Epoch epoch();
+    Watch(long id, Epoch epoch) {
+      this.id = id;
+      this.epoch = epoch;
+    }
 
     /**
      * @return whether it keeps watching when the connection ends (a handle), or is removed and
      *     failed (a status waiter)
      */
-    boolean survivesDisconnect();
+    abstract boolean survivesDisconnect();
 
     /**
-     * A checkpoint acknowledging it was applied; it is removed from the registry.
-     *
-     * @return what completes its futures: run after every watch of the apply was marked, so that
-     *     nobody woken by one future sees another watch of the same apply not yet synced
+     * A checkpoint acknowledging it was applied; it was removed from the registry. Called for
+     * every watch of the apply before any {@link #announceSynced}, so that nobody woken by one
+     * future sees another watch of the same apply not yet synced.
      */
-    Runnable synced(WriteCheckpoint writeCheckpoint);
+    abstract void markSynced(WriteCheckpoint writeCheckpoint);
+
+    /** Completes what waits on it, after every watch of the apply was marked. */
+    abstract void announceSynced(WriteCheckpoint writeCheckpoint);
 
     /**
      * The wait was interrupted.
@@ -49,7 +61,7 @@ final class Waiters {
      * @param failure why
      * @param removed whether it was removed from the registry for good
      */
-    void interrupted(CheckpointWaitException failure, boolean removed);
+    abstract void interrupted(CheckpointWaitException failure, boolean removed);
   }
 
   /**
@@ -58,21 +70,41 @@ final class Waiters {
    */
   record Change(List<Watch> removed, Runnable announce) {}
 
-  private final NavigableMap<Long, Set<Watch>> byId = new TreeMap<>();
+  /** Per id: the {@link Watch}, or a {@code Watch[]} of two or more. */
+  private final NavigableMap<Long, Object> byId = new TreeMap<>();
   private int size;
 
   void add(Watch watch) {
-    if (byId.computeIfAbsent(watch.id(), id -> new LinkedHashSet<>(2)).add(watch)) {
-      size++;
+    Object at = byId.get(watch.id);
+    if (at == null) {
+      byId.put(watch.id, watch);
+    } else if (at instanceof Watch one) {
+      if (one == watch) {
+        return;
+      }
+      byId.put(watch.id, new Watch[] {one, watch});
+    } else {
+      Watch[] several = (Watch[]) at;
+      if (Arrays.asList(several).contains(watch)) {
+        return;
+      }
+      Watch[] more = Arrays.copyOf(several, several.length + 1);
+      more[several.length] = watch;
+      byId.put(watch.id, more);
     }
+    size++;
   }
 
   void remove(Watch watch) {
-    Set<Watch> atId = byId.get(watch.id());
-    if (atId != null && atId.remove(watch)) {
+    Object at = byId.get(watch.id);
+    if (at == watch) {
+      byId.remove(watch.id);
       size--;
-      if (atId.isEmpty()) {
-        byId.remove(watch.id());
+    } else if (at instanceof Watch[] several) {
+      Object rest = without(several, candidate -> candidate == watch, null);
+      if (rest != several) {
+        byId.put(watch.id, rest);
+        size--;
       }
     }
   }
@@ -88,22 +120,11 @@ final class Waiters {
    */
   Change applied(Epoch epoch, WriteCheckpoint writeCheckpoint) {
     List<Watch> synced = new ArrayList<>();
-    Map<Long, Set<Watch>> due = byId.headMap(writeCheckpoint.value(), true);
-    for (Set<Watch> atId : due.values()) {
-      atId.removeIf(watch -> {
-        boolean mine = watch.epoch().equals(epoch);
-        if (mine) {
-          synced.add(watch);
-        }
-        return mine;
-      });
-    }
-    due.values().removeIf(Set::isEmpty);
-    size -= synced.size();
-    return new Change(synced, () -> synced.stream()
-        .map(watch -> watch.synced(writeCheckpoint))
-        .toList()
-        .forEach(Runnable::run));
+    removeFrom(byId.headMap(writeCheckpoint.value(), true), watch -> watch.epoch.equals(epoch), synced);
+    return new Change(synced, () -> {
+      synced.forEach(watch -> watch.markSynced(writeCheckpoint));
+      synced.forEach(watch -> watch.announceSynced(writeCheckpoint));
+    });
   }
 
   /**
@@ -113,14 +134,13 @@ final class Waiters {
   Change disconnected(CheckpointWaitException failure) {
     List<Watch> removed = new ArrayList<>();
     List<Watch> kept = new ArrayList<>();
-    forEachRemoving(watch -> {
+    removeFrom(byId, watch -> {
       if (watch.survivesDisconnect()) {
         kept.add(watch);
         return false;
       }
-      removed.add(watch);
       return true;
-    });
+    }, removed);
     return new Change(removed, () -> {
       removed.forEach(watch -> watch.interrupted(failure, true));
       kept.forEach(watch -> watch.interrupted(failure, false));
@@ -129,7 +149,7 @@ final class Waiters {
 
   /** Removes and fails every watch that is not of {@code current}: its epoch has ended. */
   Change epochEnded(Epoch current, CheckpointWaitException failure) {
-    return removeAndFail(watch -> !watch.epoch().equals(current), failure);
+    return removeAndFail(watch -> !watch.epoch.equals(current), failure);
   }
 
   /** Removes and fails every watch. */
@@ -144,22 +164,50 @@ final class Waiters {
 
   private Change removeAndFail(Predicate<Watch> which, CheckpointWaitException failure) {
     List<Watch> removed = new ArrayList<>();
-    forEachRemoving(watch -> {
-      boolean remove = which.test(watch);
-      if (remove) {
-        removed.add(watch);
-      }
-      return remove;
-    });
+    removeFrom(byId, which, removed);
     return new Change(removed, () -> removed.forEach(watch -> watch.interrupted(failure, true)));
   }
 
-  private void forEachRemoving(Predicate<Watch> remove) {
-    for (Set<Watch> atId : byId.values()) {
-      int before = atId.size();
-      atId.removeIf(remove);
-      size -= before - atId.size();
+  /** Removes the watches of {@code range} (a view of the registry) that {@code remove} selects. */
+  private void removeFrom(Map<Long, Object> range, Predicate<Watch> remove, List<Watch> removed) {
+    int before = removed.size();
+    Iterator<Map.Entry<Long, Object>> entries = range.entrySet().iterator();
+    while (entries.hasNext()) {
+      Map.Entry<Long, Object> entry = entries.next();
+      Object at = entry.getValue();
+      if (at instanceof Watch one) {
+        if (remove.test(one)) {
+          removed.add(one);
+          entries.remove();
+        }
+        continue;
+      }
+      Object rest = without((Watch[]) at, remove, removed);
+      if (rest == null) {
+        entries.remove();
+      } else if (rest != at) {
+        entry.setValue(rest);
+      }
     }
-    byId.values().removeIf(Set::isEmpty);
+    size -= removed.size() - before;
+  }
+
+  /**
+   * {@code several} without the watches {@code remove} selects (added to {@code removed} unless
+   * null): the same array if none, else a smaller array, the one watch left, or null.
+   */
+  private static Object without(Watch[] several, Predicate<Watch> remove, List<Watch> removed) {
+    List<Watch> kept = new ArrayList<>(several.length);
+    for (Watch watch : several) {
+      if (!remove.test(watch)) {
+        kept.add(watch);
+      } else if (removed != null) {
+        removed.add(watch);
+      }
+    }
+    if (kept.size() == several.length) {
+      return several;
+    }
+    return kept.isEmpty() ? null : kept.size() == 1 ? kept.get(0) : kept.toArray(Watch[]::new);
   }
 }
