@@ -28,7 +28,7 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 
 /**
- * Benchmark 7 (issue 16, item 5): 100,000 open {@link CheckpointHandle}s, each obtained the way a
+ * Open handles (issue 16, item 5): 100,000 open {@link CheckpointHandle}s, each obtained the way a
  * host gets one ({@link SyncConnection#requestCheckpoint()} over the in-process transport of the
  * simulated service, lag 0, virtual time) and each with the future of its
  * {@link CheckpointHandle#waitForSync()}, resolved by one applied checkpoint whose
@@ -36,6 +36,8 @@ import org.openjdk.jmh.annotations.State;
  * {@code checkpoint_complete} line until every future is complete and no waiter is left; the
  * setup (fresh per invocation) builds the handles and handles the {@code checkpoint} line.
  * {@link #main} measures the retained bytes per handle: a GC-based heap delta.
+ *
+ * <p>Not thread-safe: JMH gives each benchmark thread its own instance ({@link Scope#Thread}).
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.SingleShotTime)

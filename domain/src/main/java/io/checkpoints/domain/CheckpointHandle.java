@@ -30,7 +30,7 @@ public final class CheckpointHandle extends Waiters.Watch {
   private final ClientState state;
 
   // Guarded by this. Kept to four references so that a handle is 40 bytes (docs/performance.md,
-  // benchmark 7): its id and epoch live in Waiters.Watch, and the handle is its own registry entry.
+  // "Open handles"): its id and epoch live in Waiters.Watch; the handle is its own registry entry.
   /** Null while open; the applied write checkpoint once synced, or the failure that ended it. */
   private Object outcome;
   /** The open wait (almost always at most one), or null. */

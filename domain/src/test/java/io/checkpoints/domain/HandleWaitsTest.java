@@ -13,7 +13,7 @@ import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
 
 /**
- * What a handle keeps (docs/performance.md, benchmark 7): its open waits, and its entry in the
+ * What a handle keeps (docs/performance.md, "Open handles"): its open waits, and its entry in the
  * registry; every way a handle ends must leave neither behind, and reach every open wait.
  */
 class HandleWaitsTest {
