@@ -23,9 +23,10 @@ import kotlin.coroutines.Continuation;
 /**
  * An app's backend connector, as a PowerSync app writes one: credentials for the simulated
  * service, and {@code uploadData} that reads the SDK's CRUD batch and posts it to the backend's
- * upload endpoint in one JSON body. Thread-safe: the SDK calls it from its coroutines.
+ * upload endpoint in one JSON body. Public for the end-to-end benchmark (benchmarks module, through
+ * this module's test-jar). Thread-safe: the SDK calls it from its coroutines.
  */
-final class Connector extends PowerSyncBackendConnector {
+public final class Connector extends PowerSyncBackendConnector {
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -46,8 +47,14 @@ final class Connector extends PowerSyncBackendConnector {
     this.backendToken = backendToken;
   }
 
-  /** A connector whose tokens for {@code userId} never expire. */
-  static Connector forUser(URI endpoint, String userId) {
+  /**
+   * A connector whose tokens for {@code userId} never expire.
+   *
+   * @param endpoint the service's endpoint, whose backend takes the uploads
+   * @param userId the user
+   * @return the connector
+   */
+  public static Connector forUser(URI endpoint, String userId) {
     String token = CheckpointHttpServer.developmentToken(userId);
     return new Connector(endpoint, () -> token, token);
   }

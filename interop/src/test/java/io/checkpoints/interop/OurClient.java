@@ -32,16 +32,18 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
 
 /**
  * Our own client as a host app wires it: our SQLite store, the domain's client flow (checkpoint
  * requests), the stream reader of adapter-http, and a publisher that applies the downloaded bucket
  * rows to the host's {@code todos} table in the transaction that records the checkpoint as
  * applied. Everything that touches the domain's client API is in this class, so that only it
- * changes when that API does. Thread-safe: the downloaded rows are guarded by this object, the
- * rest by the store and the domain.
+ * changes when that API does. Public for the end-to-end benchmark (benchmarks module, through this
+ * module's test-jar). Thread-safe: the rows downloaded and not yet published are guarded by this
+ * object, the rest by the store and the domain.
  */
-final class OurClient implements AutoCloseable {
+public final class OurClient implements AutoCloseable {
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -51,11 +53,20 @@ final class OurClient implements AutoCloseable {
   private final SyncClient client;
   private final SyncConnection connection;
   private final HttpClient http = HttpClient.newHttpClient();
-  // Guarded by this: the rows of the bucket as downloaded so far, null for a removed row.
+  // Guarded by this: the rows downloaded since the last published checkpoint, null for a removed
+  // row. Only these are written at the next apply, so an apply costs what changed, not the bucket.
   private final Map<String, String> downloadedTitles = new LinkedHashMap<>();
   private SyncStream stream;
 
-  OurClient(Path databaseFile, URI endpoint, String userId) {
+  /**
+   * Opens (or creates) our SQLite store at {@code databaseFile} with a {@code todos} table; not
+   * connected yet.
+   *
+   * @param databaseFile the database file
+   * @param endpoint the service's endpoint
+   * @param userId the user whose development token the client presents
+   */
+  public OurClient(Path databaseFile, URI endpoint, String userId) {
     this.endpoint = endpoint;
     this.userId = userId;
     this.store = SqliteCheckpointStore.open(databaseFile);
@@ -71,7 +82,12 @@ final class OurClient implements AutoCloseable {
     return Credentials.fixed(CheckpointHttpServer.developmentToken(userId));
   }
 
-  void connect() throws Exception {
+  /**
+   * Connects in requests mode (the initial request seeds the counter) and opens the sync stream.
+   *
+   * @throws Exception if the service does not answer within 10 s
+   */
+  public void connect() throws Exception {
     connection.connect(CheckpointMode.REQUESTS, UserKey.forUserId(userId)).get(10, TimeUnit.SECONDS);
     stream = SyncStreamReader.builder(endpoint, credentials()).build()
         .open(client.clientId(), connection::handleLine, this::download);
@@ -88,8 +104,29 @@ final class OurClient implements AutoCloseable {
     });
   }
 
-  /** Uploads the queue to the backend as one batch, then completes it (the write checkpoint). */
-  void upload() throws Exception {
+  /**
+   * A new row as a host's view trigger queues it: the row and its {@code PUT} in {@code ps_crud},
+   * one transaction (the store's trigger arms the gate).
+   *
+   * @param id the new row's id
+   * @param title its title
+   */
+  public void insertLocally(String id, String title) {
+    store.inTransaction(tx -> {
+      update(tx, "INSERT INTO todos (id, title) VALUES (?, ?)", id, title);
+      ObjectNode crud = JSON.createObjectNode().put("op", "PUT").put("type", "todos")
+          .put("id", id);
+      crud.putObject("data").put("title", title).put("status", "open");
+      return update(tx, "INSERT INTO ps_crud (data, tx_id) VALUES (?, 1)", crud.toString());
+    });
+  }
+
+  /**
+   * Uploads the queue to the backend as one batch, then completes it (the write checkpoint).
+   *
+   * @throws Exception if the backend refuses the upload or the write checkpoint fails
+   */
+  public void upload() throws Exception {
     UploadBatch batch = connection.nextUploadBatch(100).orElseThrow();
     ObjectNode body = JSON.createObjectNode();
     for (QueuedWrite write : batch.writes()) {
@@ -110,7 +147,24 @@ final class OurClient implements AutoCloseable {
     batch.complete().get(10, TimeUnit.SECONDS);
   }
 
-  Optional<String> title(String id) {
+  /**
+   * After {@link #upload()}: waits until the client applied a checkpoint whose {@code
+   * write_checkpoint} covers the target that the upload's write checkpoint set, which is when the
+   * uploaded writes are synced.
+   *
+   * @param timeout the longest wait
+   * @throws Exception if no such checkpoint is applied within {@code timeout}
+   */
+  public void awaitSynced(java.time.Duration timeout) throws Exception {
+    client.status().awaitApplied(client.barrier().target().orElseThrow())
+        .get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+  }
+
+  /**
+   * @param id the row's id
+   * @return the row's title in the host's table, or empty when there is no such row
+   */
+  public Optional<String> title(String id) {
     return store.inTransaction(tx -> {
       try (PreparedStatement select = connection(tx).prepareStatement(
           "SELECT title FROM todos WHERE id = ?")) {
@@ -124,7 +178,8 @@ final class OurClient implements AutoCloseable {
     });
   }
 
-  boolean queueEmpty() {
+  /** @return whether the upload queue is empty */
+  public boolean queueEmpty() {
     return store.inTransaction(tx -> tx.uploadQueue().isEmpty());
   }
 
@@ -160,14 +215,26 @@ final class OurClient implements AutoCloseable {
     synchronized (this) {
       rows = new LinkedHashMap<>(downloadedTitles);
     }
-    for (Map.Entry<String, String> row : rows.entrySet()) {
-      if (row.getValue() == null) {
-        update(tx, "DELETE FROM todos WHERE id = ?", row.getKey());
-      } else {
-        update(tx, "INSERT OR REPLACE INTO todos (id, title) VALUES (?, ?)", row.getKey(),
-            row.getValue());
+    rows.forEach(publishRow(tx));
+    // Published rows leave the pending map once the apply commits, unless downloaded again since;
+    // a rolled-back apply keeps them for the next one.
+    tx.afterCompletion(committed -> {
+      if (committed) {
+        synchronized (this) {
+          rows.forEach(downloadedTitles::remove);
+        }
       }
-    }
+    });
+  }
+
+  private static BiConsumer<String, String> publishRow(CheckpointTransaction tx) {
+    return (id, title) -> {
+      if (title == null) {
+        update(tx, "DELETE FROM todos WHERE id = ?", id);
+      } else {
+        update(tx, "INSERT OR REPLACE INTO todos (id, title) VALUES (?, ?)", id, title);
+      }
+    };
   }
 
   private static Connection connection(CheckpointTransaction tx) {
@@ -185,6 +252,7 @@ final class OurClient implements AutoCloseable {
     }
   }
 
+  /** Closes the stream, the connection and the store. */
   @Override
   public void close() {
     if (stream != null) {

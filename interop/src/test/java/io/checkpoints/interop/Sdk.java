@@ -32,10 +32,11 @@ import kotlinx.coroutines.GlobalScope;
 /**
  * The PowerSync Kotlin SDK seen from Java: one database with a {@code todos} table (columns
  * {@code title} and {@code status}, text), suspend functions called through {@code runBlocking},
- * and the SDK's warnings collected for failure messages. Not thread-safe apart from {@link
+ * and the SDK's warnings collected for failure messages. Public for the end-to-end benchmark
+ * (benchmarks module, through this module's test-jar). Not thread-safe apart from {@link
  * #status()} and the queries, which the SDK serializes itself.
  */
-final class Sdk implements AutoCloseable {
+public final class Sdk implements AutoCloseable {
 
   static final Schema SCHEMA = new Schema(List.of(new Table("todos",
       List.of(Column.Companion.text("title"), Column.Companion.text("status")), List.of(),
@@ -65,8 +66,14 @@ final class Sdk implements AutoCloseable {
         SCHEMA, name, GlobalScope.INSTANCE, logger, directory.toString());
   }
 
-  /** Opens (or creates) the SDK's database {@code directory/name}. */
-  static Sdk open(Path directory, String name) {
+  /**
+   * Opens (or creates) the SDK's database {@code directory/name}.
+   *
+   * @param directory the directory
+   * @param name the file's name
+   * @return the opened database
+   */
+  public static Sdk open(Path directory, String name) {
     Sdk sdk = new Sdk(directory, name);
     // Opening is lazy; the first query runs powersync_init.
     sdk.count("SELECT count(*) FROM ps_kv");
@@ -101,7 +108,18 @@ final class Sdk implements AutoCloseable {
   }
 
   void connect(Connector connector) {
-    await(continuation -> database.connect(connector, 20L, 200L, Map.of(),
+    connect(connector, 20L);
+  }
+
+  /**
+   * Connects, with a retry delay of 200 ms.
+   *
+   * @param connector the app's connector
+   * @param crudThrottleMs the SDK's upload throttle: after an upload starts, the next one waits
+   *     this long (the SDK's default is 1,000 ms)
+   */
+  public void connect(Connector connector, long crudThrottleMs) {
+    await(continuation -> database.connect(connector, crudThrottleMs, 200L, Map.of(),
         new SyncOptions(), Map.of(), continuation));
   }
 
@@ -113,16 +131,31 @@ final class Sdk implements AutoCloseable {
     await(continuation -> database.disconnectAndClear(false, false, continuation));
   }
 
-  SyncStatus status() {
+  /** @return the SDK's current sync status */
+  public SyncStatus status() {
     return database.getCurrentStatus();
   }
 
-  long execute(String sql, Object... parameters) {
+  /**
+   * Runs a write statement through the SDK.
+   *
+   * @param sql the statement
+   * @param parameters its parameters
+   * @return what the SDK returns (the changed rows)
+   */
+  public long execute(String sql, Object... parameters) {
     return Sdk.<Long>await(continuation ->
         database.execute(sql, List.of(parameters), continuation));
   }
 
-  long count(String sql, Object... parameters) {
+  /**
+   * Runs a query whose first column of the first row is a number.
+   *
+   * @param sql the query
+   * @param parameters its parameters
+   * @return that number
+   */
+  public long count(String sql, Object... parameters) {
     return Sdk.<Long>await(continuation -> database.get(sql, List.of(parameters),
         cursor -> cursor.getLong(0), continuation));
   }
@@ -151,7 +184,7 @@ final class Sdk implements AutoCloseable {
    * write until something else triggers an upload. Nothing outside the SDK shows when that check is
    * over, so the tests let it settle before they write.
    */
-  void awaitSettled() {
+  public void awaitSettled() {
     long deadline = System.nanoTime() + DEADLINE.toNanos();
     long idleSince = System.nanoTime();
     while (System.nanoTime() - idleSince < SETTLE.toNanos()) {
@@ -168,7 +201,7 @@ final class Sdk implements AutoCloseable {
   }
 
   /** Polls {@code condition} every 10 ms until it holds; fails after {@link #DEADLINE}. */
-  void awaitUntil(String what, BooleanSupplier condition) {
+  public void awaitUntil(String what, BooleanSupplier condition) {
     long deadline = System.nanoTime() + DEADLINE.toNanos();
     while (!condition.getAsBoolean()) {
       if (System.nanoTime() - deadline > 0) {
@@ -189,6 +222,7 @@ final class Sdk implements AutoCloseable {
     }
   }
 
+  /** Closes the database (and disconnects). */
   @Override
   public void close() {
     await(continuation -> database.close(continuation));
