@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.checkpoints.adapter.inmemory.ManualScheduler;
 import io.checkpoints.adapter.inmemory.ServiceCall;
 import io.checkpoints.adapter.inmemory.ServiceFault;
 import io.checkpoints.adapter.inmemory.SimulatedCheckpointService;
@@ -16,6 +15,7 @@ import io.checkpoints.ports.CheckpointRequestRejectedException;
 import io.checkpoints.ports.CheckpointTransportException;
 import io.checkpoints.ports.ClientId;
 import io.checkpoints.ports.WriteCheckpoint;
+import io.checkpoints.testkit.support.ManualScheduler;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
