@@ -42,6 +42,11 @@ public final class FileSnapshot {
     return new FileSnapshot(Files.readAllBytes(file), Map.copyOf(sideFiles));
   }
 
+  /** @return whether each side file existed, by its suffix */
+  public Map<String, Boolean> sideFiles() {
+    return sideFiles;
+  }
+
   @Override
   public boolean equals(Object other) {
     return other instanceof FileSnapshot that && Arrays.equals(bytes, that.bytes)

@@ -2,6 +2,7 @@ package io.checkpoints.testkit.support;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.entry;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -38,6 +39,8 @@ class FileSnapshotTest {
     FileSnapshot after = FileSnapshot.of(file, "-wal", "-shm");
     assertThat(after).isNotEqualTo(before)
         .hasToString("1 bytes, starting 01, -shm exists, -wal absent");
+    assertThat(before.sideFiles()).containsOnly(entry("-wal", false), entry("-shm", false));
+    assertThat(after.sideFiles()).containsOnly(entry("-wal", false), entry("-shm", true));
   }
 
   @Test
