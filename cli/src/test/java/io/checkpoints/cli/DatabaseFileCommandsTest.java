@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.checkpoints.adapter.http.CheckpointHttpServer;
 import io.checkpoints.adapter.sqlite.SqliteCheckpointStore;
 import io.checkpoints.testkit.reference.ReferenceCore;
+import io.checkpoints.testkit.support.FileSnapshot;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -15,7 +16,6 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -67,31 +67,9 @@ class DatabaseFileCommandsTest {
         .toArray(String[]::new);
   }
 
-  /** The file's bytes and which side files exist: equal snapshots mean nothing was touched. */
-  private record Snapshot(byte[] bytes, List<Boolean> sideFiles) {
-    static Snapshot of(Path file) throws IOException {
-      List<Boolean> side = new ArrayList<>();
-      for (String suffix : List.of("-wal", "-shm", "-journal")) {
-        side.add(Files.exists(Path.of(file + suffix)));
-      }
-      return new Snapshot(Files.readAllBytes(file), side);
-    }
-
-    @Override
-    public boolean equals(Object other) {
-      return other instanceof Snapshot s && Arrays.equals(bytes, s.bytes) && sideFiles.equals(s.sideFiles);
-    }
-
-    @Override
-    public int hashCode() {
-      return Arrays.hashCode(bytes);
-    }
-
-    @Override
-    public String toString() {
-      return bytes.length + " bytes, header bytes 18-19 "
-          + (bytes.length > 19 ? bytes[18] + " " + bytes[19] : "-") + ", -wal/-shm/-journal " + sideFiles;
-    }
+  /** The file and its -wal, -shm and -journal files: equal snapshots mean nothing was touched. */
+  private static FileSnapshot snapshot(Path file) throws IOException {
+    return FileSnapshot.of(file, "-wal", "-shm", "-journal");
   }
 
   private Path sqlite(String name, String journalMode, String... statements) throws SQLException {
@@ -174,7 +152,7 @@ class DatabaseFileCommandsTest {
     for (Arguments refused : refusedFiles()) {
       Path file = (Path) refused.get()[0];
       String named = (String) refused.get()[1];
-      Snapshot before = Snapshot.of(file);
+      FileSnapshot before = snapshot(file);
       CliHarness cli = new CliHarness();
       assertThat(cli.execute(args(template, file))).as("%s on %s", name, file).isEqualTo(1);
       assertThat(cli.errText().lines()).as("%s on %s", name, file).singleElement().asString()
@@ -182,7 +160,7 @@ class DatabaseFileCommandsTest {
           .contains(file.toString())
           .contains(named)
           .doesNotContain("internal error");
-      assertThat(Snapshot.of(file)).as("%s on %s", name, file).isEqualTo(before);
+      assertThat(snapshot(file)).as("%s on %s", name, file).isEqualTo(before);
       Files.delete(file);
     }
   }
@@ -195,14 +173,14 @@ class DatabaseFileCommandsTest {
         .map(a -> castList(a.get()[1])).findFirst().orElseThrow();
     // In the rollback journal, so that a switch to WAL would show in the header bytes.
     Path file = earlierLibraryFileIn("delete", "earlier.db");
-    Snapshot before = Snapshot.of(file);
+    FileSnapshot before = snapshot(file);
     CliHarness cli = new CliHarness();
     assertThat(cli.execute(args(template, file))).isEqualTo(1);
     assertThat(STORE_COMMANDS).contains(template.get(0));
     assertThat(cli.errText().lines()).singleElement().asString()
         .contains("a file of an earlier version of this library")
         .contains("checkpoints migrate " + file + " --to 14");
-    assertThat(Snapshot.of(file)).isEqualTo(before);
+    assertThat(snapshot(file)).isEqualTo(before);
   }
 
   @SuppressWarnings("unchecked")
@@ -216,7 +194,7 @@ class DatabaseFileCommandsTest {
     Path file = earlierLibraryFile("earlier.db",
         "INSERT INTO ps_kv(key, value) VALUES ('target_checkpoint_request_id', 5),"
             + " ('last_seen_checkpoint_request_id', 3), ('last_requested_checkpoint_request_id', 5)");
-    Snapshot before = Snapshot.of(file);
+    FileSnapshot before = snapshot(file);
     CliHarness inspect = new CliHarness();
     assertThat(inspect.execute("inspect", "--json", file.toString())).isZero();
     assertThat(inspect.out.toString())
@@ -226,7 +204,7 @@ class DatabaseFileCommandsTest {
     CliHarness text = new CliHarness();
     assertThat(text.execute("inspect", file.toString())).isZero();
     assertThat(text.out.toString()).contains("schema version:      none (a file of an earlier version of this library)");
-    assertThat(Snapshot.of(file)).as("inspect is read-only").isEqualTo(before);
+    assertThat(snapshot(file)).as("inspect is read-only").isEqualTo(before);
 
     CliHarness repair = new CliHarness();
     assertThat(repair.execute("repair", file.toString(), "--clear-stuck-target")).isZero();

@@ -1,13 +1,13 @@
 package io.checkpoints.domain;
 
 import io.checkpoints.adapter.inmemory.InMemoryCheckpointStore;
-import io.checkpoints.adapter.inmemory.ManualScheduler;
 import io.checkpoints.ports.CheckpointPublication;
 import io.checkpoints.ports.CheckpointRequestId;
 import io.checkpoints.ports.ClientId;
 import io.checkpoints.ports.LocalWrite;
 import io.checkpoints.ports.SyncLine;
 import io.checkpoints.ports.WriteCheckpoint;
+import io.checkpoints.testkit.support.ManualScheduler;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;

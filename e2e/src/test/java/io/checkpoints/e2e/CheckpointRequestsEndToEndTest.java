@@ -128,18 +128,24 @@ class CheckpointRequestsEndToEndTest {
     }
   }
 
+  /** Alice's ids 1 to 4, then a hard clear once the service's record of them expired. */
+  private static void fourIdsThenAClearAfterTheRecordExpired(World world, boolean withUser)
+      throws Exception {
+    await(world.connect("alice", withUser));
+    for (int i = 0; i < 4; i++) {
+      await(world.connection().requestCheckpoint());
+    }
+    world.disconnect();
+    world.client.clear(ClearFlags.HARD);
+    world.clock.advance(Duration.ofMinutes(61));
+    world.service.compact();
+    assertThat(world.service.storedId("alice", World.CLIENT)).as("the record expired").isEmpty();
+  }
+
   @Test
   void withAUserSequenceAClearNeverSendsALowerIdEvenAfterTheRecordExpired() throws Exception {
     try (World world = new World(directory, Duration.ZERO)) {
-      await(world.connect("alice", true));
-      for (int i = 0; i < 4; i++) {
-        await(world.connection().requestCheckpoint());
-      }
-      world.disconnect();
-      world.client.clear(ClearFlags.HARD);
-      world.clock.advance(Duration.ofMinutes(61));
-      world.service.compact();
-      assertThat(world.service.storedId("alice", World.CLIENT)).as("the record expired").isEmpty();
+      fourIdsThenAClearAfterTheRecordExpired(world, true);
 
       assertThat(await(world.connect("alice", true))).isEqualTo(id(5));
       assertThat(await(world.connection().requestCheckpoint()).id()).isEqualTo(id(6));
@@ -149,14 +155,7 @@ class CheckpointRequestsEndToEndTest {
   @Test
   void withoutAUserAClearRestartsAtOneLikeTheReference() throws Exception {
     try (World world = new World(directory, Duration.ZERO)) {
-      await(world.connect("alice", false));
-      for (int i = 0; i < 4; i++) {
-        await(world.connection().requestCheckpoint());
-      }
-      world.disconnect();
-      world.client.clear(ClearFlags.HARD);
-      world.clock.advance(Duration.ofMinutes(61));
-      world.service.compact();
+      fourIdsThenAClearAfterTheRecordExpired(world, false);
 
       assertThat(await(world.connect("alice", false))).isEqualTo(id(1));
     }

@@ -2,7 +2,6 @@ package io.checkpoints.interop;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -12,20 +11,13 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The read-your-writes scenario of {@link SdkReadYourWritesTest}, driven by our own client with
  * the same service, lag, checkpoints and assertions.
  */
-@Timeout(60)
-class OurClientReadYourWritesTest {
+class OurClientReadYourWritesTest extends InteropTest {
 
-  @TempDir
-  Path directory;
-
-  private Backend backend;
   private OurClient ours;
   private final ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor();
 
@@ -35,9 +27,6 @@ class OurClientReadYourWritesTest {
     ticker.awaitTermination(5, TimeUnit.SECONDS);
     if (ours != null) {
       ours.close();
-    }
-    if (backend != null) {
-      backend.close();
     }
   }
 

@@ -11,30 +11,14 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.function.Consumer;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Databases our SQLite store created, in several states, opened by the PowerSync Kotlin SDK: it
  * opens them, keeps the counter, holds downloads while the gate says so, and a local write with
  * its upload takes the gate over.
  */
-@Timeout(60)
-class OurDatabasesOpenedBySdkTest {
-
-  @TempDir
-  Path directory;
-
-  private Backend backend;
-
-  @AfterEach
-  void closeBackend() {
-    if (backend != null) {
-      backend.close();
-    }
-  }
+class OurDatabasesOpenedBySdkTest extends InteropTest {
 
   /** Creates {@code name} with our store and seeds it in one transaction. */
   private Path ourDatabase(String name, Consumer<CheckpointTransaction> seed) {

@@ -3,35 +3,14 @@ package io.checkpoints.interop;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.checkpoints.adapter.http.CheckpointHttpServer;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 
 /** The PowerSync Kotlin SDK's connection life: reconnect, clear, token expiry and refresh. */
-@Timeout(60)
-class SdkConnectionTest {
-
-  @TempDir
-  Path directory;
-
-  private Backend backend;
-  private Sdk sdk;
-
-  @AfterEach
-  void closeAll() {
-    if (sdk != null) {
-      sdk.close();
-    }
-    if (backend != null) {
-      backend.close();
-    }
-  }
+class SdkConnectionTest extends InteropTest {
 
   private void syncFirstTodo(Connector connector) {
     backend.putTodo("alice", "t1", "first");

@@ -13,32 +13,16 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 /**
  * Databases the PowerSync Kotlin SDK made, in three states, read by {@code checkpoints inspect}
  * (in process) and by our SQLite store: both see the SDK's client id, queue and gate.
  */
-@Timeout(60)
-class SdkDatabaseInteropTest {
+class SdkDatabaseInteropTest extends InteropTest {
 
   private static final ObjectMapper JSON = new ObjectMapper();
-
-  @TempDir
-  Path directory;
-
-  private Backend backend;
-
-  @AfterEach
-  void closeBackend() {
-    if (backend != null) {
-      backend.close();
-    }
-  }
 
   @Test
   void aSyncedSdkDatabaseHasNoGate() throws Exception {

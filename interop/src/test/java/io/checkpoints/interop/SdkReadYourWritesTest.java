@@ -2,7 +2,6 @@ package io.checkpoints.interop;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -12,35 +11,22 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Read-your-writes under replication lag with the PowerSync Kotlin SDK: checkpoints keep arriving
  * while the upload waits for replication, and the SDK's row keeps its local value throughout.
  */
-@Timeout(60)
-class SdkReadYourWritesTest {
+class SdkReadYourWritesTest extends InteropTest {
 
   static final Duration LAG = Duration.ofSeconds(2);
 
-  @TempDir
-  Path directory;
-
-  private Backend backend;
-  private Sdk sdk;
   private final ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor();
 
+  /** Runs before the base class closes the SDK and the backend the ticker feeds. */
   @AfterEach
-  void closeAll() throws InterruptedException {
+  void stopTicker() throws InterruptedException {
     ticker.shutdownNow();
     ticker.awaitTermination(5, TimeUnit.SECONDS);
-    if (sdk != null) {
-      sdk.close();
-    }
-    if (backend != null) {
-      backend.close();
-    }
   }
 
   @Test

@@ -2,32 +2,11 @@ package io.checkpoints.interop;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.file.Path;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 
 /** The PowerSync Kotlin SDK syncing against the simulated service and backend. */
-@Timeout(60)
-class SdkSyncTest {
-
-  @TempDir
-  Path directory;
-
-  private Backend backend;
-  private Sdk sdk;
-
-  @AfterEach
-  void closeAll() {
-    if (sdk != null) {
-      sdk.close();
-    }
-    if (backend != null) {
-      backend.close();
-    }
-  }
+class SdkSyncTest extends InteropTest {
 
   @Test
   void firstSyncDownloadsTheUsersBucketAndReportsConnectedAndSynced() {

@@ -42,7 +42,8 @@ public interface UploadQueue {
    * {@code getCrudBatch}).
    *
    * @param limit the most writes to return; at least 1
-   * @return up to {@code limit} writes, oldest first; empty if the queue is empty
+   * @return up to {@code limit} writes, oldest first; empty if the queue is empty; their data as
+   *     {@link QueuedWrite} says (the JSON text as written, or as the database writes it)
    * @throws CheckpointArgumentException if {@code limit} is below 1
    */
   List<QueuedWrite> firstWrites(int limit);

@@ -6,7 +6,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.time.Duration;
-import java.util.concurrent.CompletableFuture;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -47,26 +46,21 @@ final class TokenRequests {
   /**
    * Asks the credentials for a token and builds the request with it. Exactly one of {@code send}
    * and {@code fail} is called, unless the caller gave up first ({@code abandoned}): no token fails
-   * with {@code Unauthorized}; a token that is not a valid header value is invalidated and fails
+   * with {@code Unauthorized} ({@link Credentials#requireToken}); a token that is not a valid header value is invalidated and fails
    * with {@code Unauthorized}, as it can never work.
    */
   static void withToken(Credentials credentials, String what, BooleanSupplier abandoned,
       Function<String, HttpRequest> requestForToken, Consumer<HttpRequest> send,
       Consumer<CheckpointTransportException> fail) {
-    CompletableFuture<String> token;
-    try {
-      token = credentials.token();
-    } catch (RuntimeException e) {
-      token = CompletableFuture.failedFuture(e);
-    }
-    token.whenComplete((value, failure) -> {
+    credentials.requireToken(what).whenComplete((value, failure) -> {
       if (abandoned.getAsBoolean()) {
         return;
       }
-      if (failure != null || value == null || value.isBlank()) {
-        fail.accept(new CheckpointTransportException.Unauthorized(
-            what + ": the credentials gave no token"
-                + (failure == null ? "" : " (" + StatusMapping.unwrap(failure) + ")")));
+      if (failure != null) {
+        // Unauthorized from requireToken; anything else only from a host that overrides it.
+        Throwable cause = StatusMapping.unwrap(failure);
+        fail.accept(cause instanceof CheckpointTransportException typed ? typed
+            : new CheckpointTransportException.Unauthorized(what + ": " + cause));
         return;
       }
       HttpRequest request;

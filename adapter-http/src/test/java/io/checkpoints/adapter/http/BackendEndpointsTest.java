@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.checkpoints.adapter.inmemory.ManualScheduler;
 import io.checkpoints.adapter.inmemory.SimulatedBackend;
 import io.checkpoints.adapter.inmemory.SimulatedCheckpointService;
+import io.checkpoints.testkit.support.ManualScheduler;
 import java.io.BufferedReader;
 import java.io.InputStream;
 import java.io.InputStreamReader;

@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.checkpoints.adapter.inmemory.ManualScheduler;
 import io.checkpoints.adapter.inmemory.ServiceCall;
 import io.checkpoints.adapter.inmemory.ServiceFault;
 import io.checkpoints.adapter.inmemory.SimulatedCheckpointService;
@@ -18,6 +17,7 @@ import io.checkpoints.ports.CheckpointService;
 import io.checkpoints.ports.ClientId;
 import io.checkpoints.ports.SyncLine;
 import io.checkpoints.ports.WriteCheckpoint;
+import io.checkpoints.testkit.support.ManualScheduler;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.checkpoints.adapter.inmemory.ManualScheduler;
 import io.checkpoints.adapter.inmemory.ServiceCall;
 import io.checkpoints.adapter.inmemory.ServiceFault;
 import io.checkpoints.adapter.inmemory.SimulatedCheckpointService;
@@ -16,6 +15,7 @@ import io.checkpoints.ports.CheckpointRequestRejectedException;
 import io.checkpoints.ports.CheckpointTransportException;
 import io.checkpoints.ports.ClientId;
 import io.checkpoints.ports.WriteCheckpoint;
+import io.checkpoints.testkit.support.ManualScheduler;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -289,6 +289,20 @@ class HttpCheckpointTransportTest {
       }
     }
 
+    /**
+     * The failure of a post to a server that writes {@code response} as it is and closes the
+     * connection; on a client of the transport's own, since the connection ends uncleanly.
+     */
+    private Throwable postToRaw(String response) throws Exception {
+      try (CraftedHttpServer server = CraftedHttpServer.start((request, out, s) -> out.write(
+          response.getBytes(StandardCharsets.US_ASCII)))) {
+        HttpCheckpointTransport transport = HttpCheckpointTransport
+            .builder(server.endpoint(), new CountingCredentials("t"))
+            .build();
+        return failureOf(transport.postCheckpointRequest(request(5)));
+      }
+    }
+
     private CheckpointRequestId acceptedFrom(String idJson) throws Exception {
       try (CraftedHttpServer server = CraftedHttpServer.answering(200,
           "{\"data\": {\"checkpoint_request_id\": " + idJson + "}}")) {
@@ -418,30 +432,18 @@ class HttpCheckpointTransportTest {
 
     @Test
     void aBodyCutShortByTheConnectionIsUnreachable() throws Exception {
-      try (CraftedHttpServer server = CraftedHttpServer.start((request, out, s) -> out.write(
-          ("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n"
-              + "{\"data\": {\"checkpoint_").getBytes(StandardCharsets.US_ASCII)))) {
-        HttpCheckpointTransport transport = HttpCheckpointTransport
-            .builder(server.endpoint(), new CountingCredentials("t"))
-            .build();
-        assertThat(failureOf(transport.postCheckpointRequest(request(5))))
-            .isExactlyInstanceOf(CheckpointTransportException.Unreachable.class);
-      }
+      assertThat(postToRaw("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n"
+          + "{\"data\": {\"checkpoint_"))
+          .isExactlyInstanceOf(CheckpointTransportException.Unreachable.class);
     }
 
     @Test
     void aTruncatedBodyThatTheConnectionEndsCleanlyIsMalformed() throws Exception {
       // No Content-Length: the body is whatever comes until the connection closes.
-      try (CraftedHttpServer server = CraftedHttpServer.start((request, out, s) -> out.write(
-          ("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n"
-              + "{\"data\": {\"checkpoint_request_id\": \"5").getBytes(StandardCharsets.US_ASCII)))) {
-        HttpCheckpointTransport transport = HttpCheckpointTransport
-            .builder(server.endpoint(), new CountingCredentials("t"))
-            .build();
-        assertThat(failureOf(transport.postCheckpointRequest(request(5))))
-            .isExactlyInstanceOf(CheckpointTransportException.MalformedResponse.class)
-            .hasMessageContaining("not JSON");
-      }
+      assertThat(postToRaw("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n"
+          + "{\"data\": {\"checkpoint_request_id\": \"5"))
+          .isExactlyInstanceOf(CheckpointTransportException.MalformedResponse.class)
+          .hasMessageContaining("not JSON");
     }
 
     @Test

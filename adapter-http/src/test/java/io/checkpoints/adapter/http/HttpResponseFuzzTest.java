@@ -2,11 +2,11 @@ package io.checkpoints.adapter.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.checkpoints.adapter.inmemory.ManualScheduler;
 import io.checkpoints.ports.CheckpointException;
 import io.checkpoints.ports.CheckpointRequest;
 import io.checkpoints.ports.CheckpointRequestId;
 import io.checkpoints.ports.ClientId;
+import io.checkpoints.testkit.support.ManualScheduler;
 import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.checkpoints.adapter.inmemory.ManualScheduler;
 import io.checkpoints.adapter.inmemory.ServiceCall;
 import io.checkpoints.adapter.inmemory.ServiceFault;
 import io.checkpoints.adapter.inmemory.SimulatedCheckpointService;
@@ -17,6 +16,7 @@ import io.checkpoints.ports.ClientId;
 import io.checkpoints.ports.SyncLine;
 import io.checkpoints.ports.SyncProtocolException;
 import io.checkpoints.ports.WriteCheckpoint;
+import io.checkpoints.testkit.support.ManualScheduler;
 import java.io.OutputStream;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;

@@ -43,18 +43,10 @@ final class InProcessCheckpointTransport implements CheckpointRequestTransport {
 
   private <T> CompletableFuture<T> asUser(Function<String, CompletableFuture<T>> call) {
     CompletableFuture<T> result = new CompletableFuture<>();
-    CompletableFuture<String> token;
-    try {
-      token = credentials.token();
-    } catch (RuntimeException e) {
-      token = CompletableFuture.failedFuture(e);
-    }
-    token.whenComplete((value, failure) -> {
-      if (failure != null || value == null) {
-        // No token was refused, so the credentials are not invalidated (as over HTTP).
-        result.completeExceptionally(new CheckpointTransportException.Unauthorized(
-            "the credentials gave no token"
-                + (failure == null ? "" : " (" + unwrap(failure) + ")")));
+    // No token was refused, so the credentials are not invalidated (as over HTTP).
+    credentials.requireToken("the simulated service").whenComplete((value, failure) -> {
+      if (failure != null) {
+        result.completeExceptionally(unwrap(failure));
         return;
       }
       String user;

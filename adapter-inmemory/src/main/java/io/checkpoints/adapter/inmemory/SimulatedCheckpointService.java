@@ -24,7 +24,8 @@ import java.util.function.Supplier;
 
 /**
  * A simulated PowerSync service for checkpoint requests (section 10 of the behaviour), in the
- * time of a {@link Scheduler}: with a {@link ManualScheduler} everything happens in virtual time.
+ * time of a {@link Scheduler}: with the {@code ManualScheduler} of checkpoints-testkit-support
+ * everything happens in virtual time.
  *
  * <h2>Records</h2>
  *
@@ -103,7 +104,7 @@ public final class SimulatedCheckpointService implements CheckpointService {
   }
 
   /**
-   * @param scheduler the time the service lives in; a {@link ManualScheduler} for virtual time
+   * @param scheduler the time the service lives in; a manual scheduler for virtual time
    * @return a builder with the default retention and no replication lag
    * @throws NullPointerException if {@code scheduler} is null
    */

@@ -10,6 +10,7 @@ import io.checkpoints.ports.SyncDataService.Operation;
 import io.checkpoints.ports.SyncDataService.OperationKind;
 import io.checkpoints.ports.SyncDataService.OplogEntry;
 import io.checkpoints.ports.SyncLine;
+import io.checkpoints.testkit.support.ManualScheduler;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;

@@ -15,6 +15,7 @@ import io.checkpoints.ports.Credentials;
 import io.checkpoints.ports.Scheduler;
 import io.checkpoints.ports.SyncLine;
 import io.checkpoints.ports.WriteCheckpoint;
+import io.checkpoints.testkit.support.ManualScheduler;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;

@@ -6,6 +6,7 @@ import io.checkpoints.ports.CheckpointRequest;
 import io.checkpoints.ports.CheckpointRequestId;
 import io.checkpoints.ports.ClientId;
 import io.checkpoints.ports.SyncLine;
+import io.checkpoints.testkit.support.ManualScheduler;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

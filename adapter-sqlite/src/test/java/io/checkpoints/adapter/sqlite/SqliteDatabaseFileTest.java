@@ -11,6 +11,7 @@ import io.checkpoints.ports.CheckpointMode;
 import io.checkpoints.ports.CheckpointRequestId;
 import io.checkpoints.ports.ClientId;
 import io.checkpoints.ports.UserKey;
+import io.checkpoints.testkit.support.FileSnapshot;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -18,7 +19,6 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.DisplayName;
@@ -36,31 +36,9 @@ class SqliteDatabaseFileTest {
 
   @TempDir Path directory;
 
-  /** The file's bytes and which side files exist: equal snapshots mean nothing was touched. */
-  private record Snapshot(byte[] bytes, List<Boolean> sideFiles) {
-    static Snapshot of(Path file) throws IOException {
-      List<Boolean> side = new ArrayList<>();
-      for (String suffix : List.of("-wal", "-shm", "-journal")) {
-        side.add(Files.exists(Path.of(file + suffix)));
-      }
-      return new Snapshot(Files.readAllBytes(file), side);
-    }
-
-    @Override
-    public boolean equals(Object other) {
-      return other instanceof Snapshot s && Arrays.equals(bytes, s.bytes) && sideFiles.equals(s.sideFiles);
-    }
-
-    @Override
-    public int hashCode() {
-      return Arrays.hashCode(bytes) * 31 + sideFiles.hashCode();
-    }
-
-    @Override
-    public String toString() {
-      return bytes.length + " bytes, header bytes 18-19 " + (bytes.length > 19 ? bytes[18] + " " + bytes[19] : "-")
-          + ", -wal/-shm/-journal " + sideFiles;
-    }
+  /** The file and its -wal, -shm and -journal files: equal snapshots mean nothing was touched. */
+  private static FileSnapshot snapshot(Path file) throws IOException {
+    return FileSnapshot.of(file, "-wal", "-shm", "-journal");
   }
 
   private Path database(String name, String journalMode, String... statements) throws SQLException {
@@ -101,12 +79,12 @@ class SqliteDatabaseFileTest {
   }
 
   private void assertEveryOpenerRefusesUnchanged(Path file, String... messageParts) throws IOException {
-    Snapshot before = Snapshot.of(file);
+    FileSnapshot before = snapshot(file);
     for (Consumer<Path> opener : openers()) {
       assertThatThrownBy(() -> opener.accept(file))
           .isInstanceOf(SqliteFileRefusedException.class)
           .satisfies(e -> assertThat(e.getMessage()).contains(messageParts));
-      assertThat(Snapshot.of(file)).as("after a refusal").isEqualTo(before);
+      assertThat(snapshot(file)).as("after a refusal").isEqualTo(before);
     }
   }
 
@@ -123,10 +101,10 @@ class SqliteDatabaseFileTest {
       assertThat(contents.tables()).containsExactly("notes", "tags");
       assertEveryOpenerRefusesUnchanged(file, file.toString(), "not a PowerSync database",
           "the tables notes, tags", "leaves it untouched");
-      Snapshot before = Snapshot.of(file);
+      FileSnapshot before = snapshot(file);
       assertThatThrownBy(() -> SqliteConnections.open(file, SqliteStoreOptions.defaults()))
           .isInstanceOf(SqliteFileRefusedException.class);
-      assertThat(Snapshot.of(file)).isEqualTo(before);
+      assertThat(snapshot(file)).isEqualTo(before);
     }
   }
 
@@ -134,14 +112,14 @@ class SqliteDatabaseFileTest {
   @DisplayName("a joined store refuses another application's database without writing to it")
   void joinRefusesAnotherApplicationsDatabase() throws Exception {
     Path file = database("notes.db", "delete", "CREATE TABLE notes(id INTEGER PRIMARY KEY, body TEXT)");
-    Snapshot before = Snapshot.of(file);
+    FileSnapshot before = snapshot(file);
     try (Connection connection = new SQLiteConfig().createConnection("jdbc:sqlite:" + file)) {
       assertThatThrownBy(() -> SqliteCheckpointStore.join(connection))
           .isInstanceOf(SqliteFileRefusedException.class)
           .hasMessageContaining("the table notes");
       assertThat(Sql.rows(connection, "SELECT name FROM sqlite_master")).containsExactly("notes");
     }
-    assertThat(Snapshot.of(file)).isEqualTo(before);
+    assertThat(snapshot(file)).isEqualTo(before);
   }
 
   @Test
@@ -170,7 +148,7 @@ class SqliteDatabaseFileTest {
     SqliteDatabaseFile contents = SqliteDatabaseFile.inspect(file);
     assertThat(contents.kind()).isEqualTo(Kind.EARLIER_LIBRARY_VERSION);
     assertThat(contents.describe()).startsWith("a file of an earlier version of this library");
-    Snapshot before = Snapshot.of(file);
+    FileSnapshot before = snapshot(file);
     for (SqliteStoreOptions options : List.of(SqliteStoreOptions.defaults(),
         SqliteStoreOptions.defaults().withLegacySchemaMigration(true))) {
       assertThatThrownBy(() -> SqliteCheckpointStore.open(file, options))
@@ -179,7 +157,7 @@ class SqliteDatabaseFileTest {
           .hasMessageContaining("checkpoints migrate " + file + " --to 14")
           .extracting(e -> ((SqliteFileRefusedException) e).file().kind())
           .isEqualTo(Kind.EARLIER_LIBRARY_VERSION);
-      assertThat(Snapshot.of(file)).isEqualTo(before);
+      assertThat(snapshot(file)).isEqualTo(before);
     }
     try (Connection connection = new SQLiteConfig().createConnection("jdbc:sqlite:" + file)) {
       assertThatThrownBy(() -> SqliteCheckpointStore.join(connection))
@@ -188,7 +166,7 @@ class SqliteDatabaseFileTest {
       assertThat(Sql.rows(connection, "SELECT count(*) FROM sqlite_master WHERE name = 'ps_migration'"))
           .containsExactly("0");
     }
-    assertThat(Snapshot.of(file)).isEqualTo(before);
+    assertThat(snapshot(file)).isEqualTo(before);
   }
 
   @Test
@@ -267,12 +245,12 @@ class SqliteDatabaseFileTest {
   @DisplayName("a version 13 database: the store refuses it byte for byte unchanged; a connection may open it to migrate")
   void version13() throws Exception {
     Path file = PowerSyncDatabases.version13(directory.resolve("v13.db"), connection -> { });
-    Snapshot before = Snapshot.of(file);
+    FileSnapshot before = snapshot(file);
     assertThatThrownBy(() -> SqliteCheckpointStore.open(file))
         .isInstanceOf(SqliteFileRefusedException.class)
         .hasMessageContaining("schema version 13")
         .hasMessageContaining("checkpoints migrate " + file + " --to 14");
-    assertThat(Snapshot.of(file)).isEqualTo(before);
+    assertThat(snapshot(file)).isEqualTo(before);
     try (Connection connection = SqliteConnections.open(file, SqliteStoreOptions.defaults())) {
       assertThat(SqliteMigrations.migrate(connection, 14).changed()).isTrue();
     }
@@ -282,13 +260,13 @@ class SqliteDatabaseFileTest {
   @DisplayName("reading a WAL database read-only leaves no -wal or -shm file behind")
   void readOnlyLeavesNoSideFiles() throws Exception {
     Path file = database("wal.db", "wal", "CREATE TABLE t(x)");
-    Snapshot before = Snapshot.of(file);
-    assertThat(before.sideFiles()).containsOnly(false);
+    FileSnapshot before = snapshot(file);
+    assertThat(before.sideFiles()).doesNotContainValue(true);
     try (Connection connection = SqliteConnections.openReadOnly(file)) {
       assertThat(Sql.rows(connection, "SELECT name FROM sqlite_master")).containsExactly("t");
       assertThatThrownBy(() -> Sql.execute(connection, "CREATE TABLE u(y)")).isInstanceOf(SQLException.class);
     }
-    assertThat(Snapshot.of(file)).isEqualTo(before);
+    assertThat(snapshot(file)).isEqualTo(before);
   }
 
   private static List<String> schemaAndMigrations(Path file) throws SQLException {

@@ -1,11 +1,11 @@
 package io.checkpoints.testkit.simulation;
 
 import io.checkpoints.adapter.inmemory.InMemoryCheckpointStore;
-import io.checkpoints.adapter.inmemory.ManualScheduler;
 import io.checkpoints.adapter.inmemory.SimulatedCheckpointService;
 import io.checkpoints.ports.CheckpointRequestId;
 import io.checkpoints.ports.CheckpointStore;
 import io.checkpoints.ports.ClientId;
+import io.checkpoints.testkit.support.ManualScheduler;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;

@@ -40,16 +40,21 @@ public abstract class StateContract extends ContractBase {
   // ---------------------------------------------------------------------------------------------
   // Absent and present keys
 
+  /** What a fresh store and a clear both leave: none of the four keys, and no queued write. */
+  private static void assertNoKeyAndAnEmptyQueue(CheckpointTransaction tx) {
+    assertThat(tx.state().target()).as("target").isEmpty();
+    assertThat(tx.state().lastRequested()).as("last requested").isEmpty();
+    assertThat(tx.state().lastSeen()).as("last seen").isEmpty();
+    assertThat(tx.state().lastApplied()).as("last applied").isEmpty();
+    assertThat(tx.uploadQueue().isEmpty()).as("queue is empty").isTrue();
+    assertThat(tx.uploadQueue().size()).as("queue size").isZero();
+  }
+
   @Test
   @DisplayName("a fresh store has no checkpoint key, an empty queue and no user sequence")
   void freshStoreIsEmpty() {
     read(tx -> {
-      assertThat(tx.state().target()).as("target").isEmpty();
-      assertThat(tx.state().lastRequested()).as("last requested").isEmpty();
-      assertThat(tx.state().lastSeen()).as("last seen").isEmpty();
-      assertThat(tx.state().lastApplied()).as("last applied").isEmpty();
-      assertThat(tx.uploadQueue().isEmpty()).as("queue is empty").isTrue();
-      assertThat(tx.uploadQueue().size()).as("queue size").isZero();
+      assertNoKeyAndAnEmptyQueue(tx);
       assertThat(tx.uploadQueue().lastSequence()).as("last sequence").isZero();
       assertThat(tx.userSequences().count()).as("user sequence count").isZero();
       assertThat(tx.userSequences().highest(ALICE)).as("alice's sequence").isEmpty();
@@ -305,12 +310,7 @@ public abstract class StateContract extends ContractBase {
       assertThat(tx.state().target()).as("target in the clearing transaction").isEmpty();
     });
     read(tx -> {
-      assertThat(tx.state().target()).as("target").isEmpty();
-      assertThat(tx.state().lastRequested()).as("last requested").isEmpty();
-      assertThat(tx.state().lastSeen()).as("last seen").isEmpty();
-      assertThat(tx.state().lastApplied()).as("last applied").isEmpty();
-      assertThat(tx.uploadQueue().isEmpty()).as("queue is empty").isTrue();
-      assertThat(tx.uploadQueue().size()).as("queue size").isZero();
+      assertNoKeyAndAnEmptyQueue(tx);
       assertThat(tx.uploadQueue().lastSequence()).as("last sequence").isEqualTo(lastSequence);
       assertThat(tx.state().clientId()).as("client id").isEqualTo(clientId);
       assertThat(tx.userSequences().highest(ALICE)).as("alice").contains(CheckpointRequestId.of(10));

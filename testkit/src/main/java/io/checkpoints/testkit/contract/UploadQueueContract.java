@@ -3,7 +3,6 @@ package io.checkpoints.testkit.contract;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.checkpoints.ports.CheckpointArgumentException;
 import io.checkpoints.ports.CheckpointRequestId;
 import io.checkpoints.ports.CheckpointStorageException;
@@ -366,16 +365,53 @@ public abstract class UploadQueueContract extends StateContract {
 
   @ParameterizedTest
   @ValueSource(strings = {"{}", "{\"a\":{\"b\":[1,{\"c\":null}]},\"d\":\"x\"}", "{\"e\":\"\\u00e9\\\"q\"}",
-      "{\"big\":9223372036854775807,\"neg\":-1}"})
-  @DisplayName("a write whose data is a JSON object, nested or empty, is queued and reads back as the same JSON")
-  void jsonObjectsAreQueued(String data) throws Exception {
+      "{\"big\":9223372036854775807,\"neg\":-1,\"dec\":1.50}",
+      "{\"s\":\"\\\\u00e9 \\u0041\\n\\u00fc\\/\\t\\u001f\\ud83d\\ude00\"}"})
+  @DisplayName("a write whose data is a JSON object, nested or empty, is queued and reads back as written")
+  void jsonObjectsAreQueued(String data) {
     long sequence = write(tx -> tx.uploadQueue().enqueue(LocalWrite.put("items", "ok", data)));
     List<QueuedWrite> writes = firstWrites(1);
     assertThat(writes).extracting(QueuedWrite::sequence).containsExactly(sequence);
-    // The same JSON value; a store may write it in another form (H2 unescapes \\u00e9).
-    ObjectMapper json = new ObjectMapper();
-    assertThat(json.readTree(writes.get(0).dataJson())).as(writes.get(0).dataJson())
-        .isEqualTo(json.readTree(data));
+    // The rule of QueuedWrite.dataJson for compact text: as written, or with the escapes of
+    // characters that need none written as the characters (H2's JSON type does that).
+    assertThat(writes.get(0).dataJson()).as("the data read back")
+        .isIn(data, needlessEscapesAsCharacters(data));
+  }
+
+  /**
+   * {@code json} with every escape of a character that needs none written as that character:
+   * <code>&#92;/</code>, and <code>&#92;uXXXX</code> of anything but a quote, a backslash or a
+   * control character. Every other escape is kept as it is, an escaped backslash before a
+   * {@code u} included. It rewrites escapes only, so the suite states its rule without a JSON
+   * library; text that is not JSON is not its concern (the suite passes it valid text).
+   */
+  static String needlessEscapesAsCharacters(String json) {
+    StringBuilder out = new StringBuilder(json.length());
+    int i = 0;
+    while (i < json.length()) {
+      char c = json.charAt(i);
+      char next = i + 1 < json.length() ? json.charAt(i + 1) : 0;
+      if (c != '\\' || next == 0) {
+        out.append(c);
+        i++;
+      } else if (next == '/') {
+        out.append('/');
+        i += 2;
+      } else if (next == 'u' && i + 6 <= json.length() && needsNoEscape(json.substring(i + 2, i + 6))) {
+        out.append((char) Integer.parseInt(json.substring(i + 2, i + 6), 16));
+        i += 6;
+      } else {
+        // Copied whole, so that the second character of an escaped backslash starts nothing.
+        out.append(c).append(next);
+        i += 2;
+      }
+    }
+    return out.toString();
+  }
+
+  private static boolean needsNoEscape(String hex) {
+    int code = Integer.parseInt(hex, 16);
+    return code >= 0x20 && code != '"' && code != '\\';
   }
 
 }

@@ -1,6 +1,5 @@
 package io.checkpoints.testkit.model;
 
-import io.checkpoints.adapter.inmemory.ManualScheduler;
 import io.checkpoints.domain.LineOutcome;
 import io.checkpoints.domain.SyncClient;
 import io.checkpoints.domain.UploadCheckpointAllocation;
@@ -17,6 +16,7 @@ import io.checkpoints.ports.SyncLine;
 import io.checkpoints.ports.SyncStatusSnapshot;
 import io.checkpoints.ports.UserKey;
 import io.checkpoints.ports.WriteCheckpoint;
+import io.checkpoints.testkit.support.ManualScheduler;
 import io.checkpoints.testkit.support.WaiterLedger;
 import java.util.ArrayDeque;
 import java.util.ArrayList;

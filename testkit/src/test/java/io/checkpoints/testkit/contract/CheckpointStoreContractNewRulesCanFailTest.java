@@ -32,7 +32,11 @@ class CheckpointStoreContractNewRulesCanFailTest {
     /** Callbacks run at once, inside the transaction. */
     CALLBACKS_RUN_AT_ONCE,
     /** close() does nothing. */
-    CLOSE_DOES_NOTHING
+    CLOSE_DOES_NOTHING,
+    /** The data reads back with a space after every colon: reformatted, beyond what the rule allows. */
+    DATA_REFORMATTED,
+    /** The data reads back with the escape of é written as é, as H2 does: allowed, not a defect. */
+    NON_ASCII_ESCAPE_WRITTEN_AS_THE_CHARACTER
   }
 
   private static void assertFails(Defect defect, ThrowingConsumer<CheckpointStoreContract> test) {
@@ -80,6 +84,16 @@ class CheckpointStoreContractNewRulesCanFailTest {
     assertPasses(Defect.CLOSE_DOES_NOTHING, CheckpointStoreContract::callbacksRunAfterCommit);
   }
 
+  @Test
+  @DisplayName("data read back in another form fails the JSON test; the one rewrite the rule allows passes")
+  void dataReadBackInAnotherForm() {
+    String nested = "{\"a\":{\"b\":[1,{\"c\":null}]},\"d\":\"x\"}";
+    assertFails(Defect.DATA_REFORMATTED, c -> c.jsonObjectsAreQueued(nested));
+    assertPasses(Defect.DATA_REFORMATTED, c -> c.jsonObjectsAreQueued("{}"));
+    assertPasses(Defect.NON_ASCII_ESCAPE_WRITTEN_AS_THE_CHARACTER,
+        c -> c.jsonObjectsAreQueued("{\"e\":\"\\u00e9\\\"q\"}"));
+  }
+
   /** The in-memory store with one defect. Thread-safe as the store it wraps. */
   private static final class Broken extends ForwardingCheckpointStore {
     private final Defect defect;
@@ -110,7 +124,18 @@ class CheckpointStoreContractNewRulesCanFailTest {
               if (defect == Defect.FIRST_WRITES_ACCEPTS_ZERO && limit == 0) {
                 return List.of();
               }
-              return super.firstWrites(limit);
+              return super.firstWrites(limit).stream().map(this::rewritten).toList();
+            }
+
+            private QueuedWrite rewritten(QueuedWrite write) {
+              String data = write.dataJson();
+              if (defect == Defect.DATA_REFORMATTED) {
+                data = data.replace(":", ": ");
+              } else if (defect == Defect.NON_ASCII_ESCAPE_WRITTEN_AS_THE_CHARACTER) {
+                data = data.replace("\\u00e9", "\u00e9");
+              }
+              return new QueuedWrite(write.sequence(), write.transactionId(), write.operation(),
+                  write.table(), write.rowId(), data);
             }
           };
         }

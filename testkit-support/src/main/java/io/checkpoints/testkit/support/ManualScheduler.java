@@ -1,4 +1,4 @@
-package io.checkpoints.adapter.inmemory;
+package io.checkpoints.testkit.support;
 
 import io.checkpoints.ports.CheckpointArgumentException;
 import io.checkpoints.ports.Scheduler;
