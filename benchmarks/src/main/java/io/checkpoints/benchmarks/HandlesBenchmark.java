@@ -1,7 +1,6 @@
 package io.checkpoints.benchmarks;
 
 import io.checkpoints.adapter.inmemory.InMemoryCheckpointStore;
-import io.checkpoints.adapter.inmemory.ManualScheduler;
 import io.checkpoints.adapter.inmemory.SimulatedCheckpointService;
 import io.checkpoints.domain.CheckpointHandle;
 import io.checkpoints.domain.SyncClient;
@@ -11,6 +10,7 @@ import io.checkpoints.ports.Credentials;
 import io.checkpoints.ports.SyncLine;
 import io.checkpoints.ports.UserKey;
 import io.checkpoints.ports.WriteCheckpoint;
+import io.checkpoints.testkit.support.ManualScheduler;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
 import java.util.ArrayList;
