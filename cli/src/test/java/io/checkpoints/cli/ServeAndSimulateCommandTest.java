@@ -54,6 +54,37 @@ class ServeAndSimulateCommandTest {
     }
 
     @Test
+    void turnsNaglesAlgorithmOffUnlessTheUserChose() throws Exception {
+      String given = System.getProperty(CheckpointHttpServer.NO_DELAY_PROPERTY);
+      try {
+        System.clearProperty(CheckpointHttpServer.NO_DELAY_PROPERTY);
+        serveAndStop();
+        assertThat(System.getProperty(CheckpointHttpServer.NO_DELAY_PROPERTY)).isEqualTo("true");
+
+        System.setProperty(CheckpointHttpServer.NO_DELAY_PROPERTY, "false");
+        serveAndStop();
+        assertThat(System.getProperty(CheckpointHttpServer.NO_DELAY_PROPERTY)).isEqualTo("false");
+      } finally {
+        if (given == null) {
+          System.clearProperty(CheckpointHttpServer.NO_DELAY_PROPERTY);
+        } else {
+          System.setProperty(CheckpointHttpServer.NO_DELAY_PROPERTY, given);
+        }
+      }
+    }
+
+    private void serveAndStop() throws Exception {
+      ServeCommand serve = new ServeCommand();
+      CommandLine commandLine = new CommandLine(serve);
+      commandLine.setOut(new PrintWriter(new StringWriter(), true));
+      CompletableFuture<Integer> status = CompletableFuture.supplyAsync(
+          () -> commandLine.execute("--port", "0"));
+      serve.started().get(10, TimeUnit.SECONDS);
+      serve.stop();
+      assertThat(status.get(10, TimeUnit.SECONDS)).isZero();
+    }
+
+    @Test
     void aRequestWithoutATokenGets401() throws Exception {
       ServeCommand serve = new ServeCommand();
       CommandLine commandLine = new CommandLine(serve);
