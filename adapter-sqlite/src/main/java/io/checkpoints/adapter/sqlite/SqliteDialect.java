@@ -32,14 +32,29 @@ final class SqliteDialect implements SqlDialect {
   static final String INSERT_ONLY_TABLES = "checkpoints_insert_only_tables";
   static final String ARMING_PAUSED = "checkpoints_arming_paused";
 
+  /**
+   * Whether the gate is armed exactly as arming leaves it: the target is the integer {@code MAX}
+   * and neither last seen nor last applied exists. Arming from there changes nothing.
+   */
+  private static final String GATE_ARMED = "(EXISTS (SELECT 1 FROM ps_kv"
+      + " WHERE key = 'target_checkpoint_request_id' AND value = 9223372036854775807"
+      + " AND typeof(value) = 'integer')\n"
+      + "  AND NOT EXISTS (SELECT 1 FROM ps_kv"
+      + " WHERE key IN ('last_seen_checkpoint_request_id', 'last_applied_checkpoint_request_id')))";
+
   private static final List<String> ARMING = List.of(
       "CREATE TEMP TABLE IF NOT EXISTS " + INSERT_ONLY_TABLES + "(name TEXT PRIMARY KEY NOT NULL)",
       "CREATE TEMP TABLE IF NOT EXISTS " + ARMING_PAUSED + "(paused INTEGER NOT NULL)",
       // The same two statements the reference core runs natively in its powersync_crud table,
       // but for every write that enters ps_crud on this connection, not only the first of a
-      // transaction, and whichever way it came in.
+      // transaction, and whichever way it came in. A write that finds the gate armed skips them:
+      // they would leave every row as it is, and reading two keys costs a fraction of writing
+      // them (1,000 writes in one transaction arm once, see docs/performance.md). The check reads
+      // the state, not the transaction, so whatever changed the keys in between (a rollback, a
+      // savepoint, a checkpoint applied between two writes) makes the next write arm again.
       "CREATE TEMP TRIGGER IF NOT EXISTS " + ARMING_TRIGGER + " AFTER INSERT ON ps_crud\n"
-          + "WHEN " + armsGateFor("NEW.data") + "\n"
+          + "WHEN NOT " + GATE_ARMED + "\n"
+          + "  AND " + armsGateFor("json_extract(NEW.data, '$.type')", "NEW.data") + "\n"
           + "BEGIN\n"
           + "  INSERT OR REPLACE INTO ps_kv(key, value)"
           + " VALUES ('target_checkpoint_request_id', 9223372036854775807);\n"
@@ -48,27 +63,33 @@ final class SqliteDialect implements SqlDialect {
           + "END");
 
   /**
-   * The condition of the arming trigger for a write with data {@code data}: arming not paused and
-   * the write's table not declared insert-only. The store's own insert evaluates the same text to
-   * tell whether the trigger armed the gate for it.
+   * The condition under which the arming trigger leaves the gate armed for a write: arming not
+   * paused and the write's table not declared insert-only. The store's own insert evaluates it
+   * with its table parameter to tell whether the gate is armed after the insert (the trigger
+   * armed it, or found it armed).
+   *
+   * @param type the write's table name, NULL where unknown
+   * @param data the write's data, which must be valid JSON for {@code type} to be evaluated;
+   *     null when {@code type} needs no JSON
    */
-  private static String armsGateFor(String data) {
+  private static String armsGateFor(String type, String data) {
+    String table = data == null ? type : "CASE WHEN json_valid(" + data + ") THEN " + type + " END";
     return "NOT EXISTS (SELECT 1 FROM temp." + ARMING_PAUSED + ")\n"
-        + "  AND NOT EXISTS (SELECT 1 FROM temp." + INSERT_ONLY_TABLES + "\n"
-        + "    WHERE name = CASE WHEN json_valid(" + data + ") THEN json_extract(" + data + ", '$.type') END)";
+        + "  AND NOT EXISTS (SELECT 1 FROM temp." + INSERT_ONLY_TABLES + " WHERE name = " + table + ")";
   }
 
   /**
    * The queue insert, only for data that is a JSON object (CASE, not AND: SQLite may evaluate
    * json_type first, which fails on malformed JSON), returning the new id, which
    * {@code AUTOINCREMENT} makes the new high-water mark and so the write's sequence, and whether
-   * the arming trigger exists and fired for the row.
+   * the arming trigger exists and left the gate armed for the row. The row's JSON {@code type} is
+   * the table parameter {@code ?3}, so the check needs no JSON.
    */
   private static final String INSERT_QUEUED_WRITE = "INSERT INTO ps_crud(data, tx_id)"
       + " SELECT json_object('op', ?1, 'id', ?2, 'type', ?3, 'data', json(?4)), ?5"
       + " WHERE CASE WHEN json_valid(?4) THEN json_type(?4) = 'object' ELSE 0 END"
       + " RETURNING id, EXISTS (SELECT 1 FROM temp.sqlite_master"
-      + " WHERE type = 'trigger' AND name = '" + ARMING_TRIGGER + "') AND " + armsGateFor("data");
+      + " WHERE type = 'trigger' AND name = '" + ARMING_TRIGGER + "') AND " + armsGateFor("?3", null);
 
   /**
    * The columns of {@link SqlDialect.QueuedRow}, decoded by SQLite: {@code data} is checked to be
