@@ -36,6 +36,14 @@ final class Databases {
     }
   }
 
+  /** Closes what a benchmark opened, in order, then deletes its directory. */
+  static void closeAndDelete(Path directory, AutoCloseable... opened) throws Exception {
+    for (AutoCloseable each : opened) {
+      each.close();
+    }
+    delete(directory);
+  }
+
   static void delete(Path directory) {
     if (directory == null) {
       return;
@@ -58,6 +66,19 @@ final class Databases {
   /** A plain sqlite-jdbc connection configured as our store's (WAL, busy timeout, synchronous=NORMAL). */
   static Connection plain(Path file) {
     return SqliteConnections.open(file, SqliteStoreOptions.defaults());
+  }
+
+  /**
+   * A plain connection (as {@link #plain}) on a file with only the tables the local-write floors
+   * write: ps_kv, ps_crud and ps_tx (its row 1, next_tx 1), as the PowerSync schema declares them.
+   */
+  static Connection floor(Path file) throws SQLException {
+    Connection connection = plain(file);
+    execute(connection, "CREATE TABLE IF NOT EXISTS ps_kv(key TEXT PRIMARY KEY NOT NULL, value BLOB)");
+    execute(connection, "CREATE TABLE IF NOT EXISTS ps_crud (id INTEGER PRIMARY KEY AUTOINCREMENT, data TEXT, tx_id INTEGER)");
+    execute(connection, "CREATE TABLE IF NOT EXISTS ps_tx(id INTEGER PRIMARY KEY NOT NULL, current_tx INTEGER, next_tx INTEGER)");
+    execute(connection, "INSERT OR IGNORE INTO ps_tx(id, current_tx, next_tx) VALUES (1, NULL, 1)");
+    return connection;
   }
 
   static void walNormal(Connection connection) throws SQLException {

@@ -319,4 +319,42 @@ class WriteCheckpointBarrierTest {
     f.uploadAll();
     assertThat(f.fullCheckpoint("2", null)).isEqualTo(List.of(applied(null)));
   }
+
+  @Test
+  void aBatchQueuesInOrderInOneTransactionAndArmsAsEveryWriteWould() {
+    assertThat(f.fullCheckpoint("1", 5L)).containsExactly(applied(5L));
+    List<Long> sequences = client.barrier().recordLocalWrites(List.of(
+        LocalWrite.put("log", "l", "{}").asInsertOnly(),
+        LocalWrite.put("items", "a", "{}"),
+        LocalWrite.put("items", "b", "{\"n\":1}")));
+    assertThat(sequences).hasSize(3).isSorted().doesNotHaveDuplicates();
+    assertThat(sequences.get(2)).isEqualTo(client.barrier().uploadQueueSequence());
+    assertThat(f.target()).contains(id(Long.MAX_VALUE));
+    assertThat(f.lastSeen()).isEmpty();
+    assertThat(f.lastApplied()).isEmpty();
+    List<io.checkpoints.ports.QueuedWrite> queued = client.barrier().firstWrites(10);
+    assertThat(queued).extracting(io.checkpoints.ports.QueuedWrite::rowId).containsExactly("l", "a", "b");
+    assertThat(queued).extracting(io.checkpoints.ports.QueuedWrite::transactionId).containsOnly(queued.get(0).transactionId());
+  }
+
+  @Test
+  void aBatchOfInsertOnlyWritesDoesNotArm() {
+    client.barrier().setTarget(id(3));
+    client.barrier().recordLocalWrites(List.of(LocalWrite.put("log", "l", "{}").asInsertOnly()));
+    assertThat(f.target()).contains(id(3));
+    assertThat(client.barrier().recordLocalWrites(List.of())).isEmpty();
+    assertThat(f.target()).contains(id(3));
+  }
+
+  @Test
+  void aBatchWithARefusedWriteChangesNothing() {
+    client.barrier().setTarget(id(3));
+    long before = client.barrier().uploadQueueSequence();
+    assertThatThrownBy(() -> client.barrier().recordLocalWrites(List.of(
+        LocalWrite.put("items", "a", "{}"), LocalWrite.put("items", "b", "[1]"))))
+        .isInstanceOf(io.checkpoints.ports.CheckpointArgumentException.class);
+    assertThat(f.target()).contains(id(3));
+    assertThat(client.barrier().firstWrites(10)).isEmpty();
+    assertThat(client.barrier().uploadQueueSequence()).isEqualTo(before);
+  }
 }

@@ -37,8 +37,9 @@ public interface CheckpointTransaction {
    * What {@link #enqueueArmingGate} did.
    *
    * @param sequence the write's sequence number in the upload queue
-   * @param gateArmed whether the store armed the gate (target {@code MAX}, last seen and last
-   *     applied deleted) in the same statement
+   * @param gateArmed whether the gate is armed as arming leaves it (target {@code MAX}, last seen
+   *     and last applied deleted) after the same statement: the store armed it, or found it armed
+   *     already, where arming again would have changed nothing
    */
   record Enqueued(long sequence, boolean gateArmed) {}
 

@@ -72,9 +72,9 @@ final class JdbcTransaction implements CheckpointTransaction {
   }
 
   /**
-   * Inserts with the connection's arming active and reports whether it armed the gate for this
-   * write (the insert tells); where it did not (a table declared insert-only for SQL, a dialect
-   * that cannot tell), arming is left to the caller.
+   * Inserts with the connection's arming active and reports whether the gate is armed after it
+   * (the insert tells: the arming armed it, or found it armed); where not (a table declared
+   * insert-only for SQL, a dialect that cannot tell), arming is left to the caller.
    */
   @Override
   public Enqueued enqueueArmingGate(LocalWrite write) {

@@ -223,8 +223,8 @@ public interface SqlDialect {
    * @param write the write
    * @param txId the {@code ps_tx} transaction id to store with it
    * @return the write's sequence ({@link #lastQueueSequence} after the insert) and whether the
-   *     database armed the gate for it in the same statement; empty if the data is not the text of
-   *     a JSON object and nothing was inserted
+   *     gate is armed after the same statement (armed for it, or found armed); empty if the data is
+   *     not the text of a JSON object and nothing was inserted
    */
   Optional<QueuedWrite> insertQueuedWrite(Handle handle, LocalWrite write, long txId);
 
@@ -232,8 +232,9 @@ public interface SqlDialect {
    * A write {@link #insertQueuedWrite} queued.
    *
    * @param sequence the write's sequence number
-   * @param gateArmed whether the database armed the gate for it (target {@code MAX}, last seen and
-   *     last applied deleted) in the statement that queued it; false where the dialect cannot tell
+   * @param gateArmed whether the gate is armed as arming leaves it (target {@code MAX}, last seen
+   *     and last applied deleted) after the statement that queued it, because the database armed it
+   *     or found it armed already; false where the dialect cannot tell
    */
   record QueuedWrite(long sequence, boolean gateArmed) {}
 

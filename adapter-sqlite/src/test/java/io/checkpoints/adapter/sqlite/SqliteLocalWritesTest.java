@@ -41,7 +41,7 @@ class SqliteLocalWritesTest extends SqlLocalWritesContract {
 
   @ParameterizedTest(name = "{0}")
   @ValueSource(strings = {"active", "paused", "insert-only table", "trigger dropped"})
-  @DisplayName("the queue insert tells exactly whether the trigger armed the gate for the row")
+  @DisplayName("the queue insert tells exactly whether the gate is armed after it, whatever the trigger did")
   void insertTellsWhetherTheTriggerArmed(String arming) throws Exception {
     SqliteStoreOptions options = SqliteStoreOptions.defaults().withInsertOnlyTables("logs");
     try (SqliteCheckpointStore store = SqliteCheckpointStore.open(directory.resolve("db"), options)) {

@@ -207,4 +207,34 @@ public abstract class SqlLocalWritesContract {
       assertThat(Reads.longValue(store, "SELECT next_tx FROM ps_tx")).isEqualTo(1L);
     }
   }
+
+  @Test
+  @DisplayName("a batch through the Java API: one tx_id, in order, armed; a refused write leaves nothing")
+  void javaApiBatch() {
+    try (JdbcBackedStore store = stores().open(directory.resolve("db"), "logs")) {
+      SyncClient client = SyncClient.create(store);
+      for (String table : List.of("items", "logs")) {
+        store.inTransaction(tx -> {
+          tx.state().setTarget(CheckpointRequestId.of(3));
+          tx.state().setLastSeen(WriteCheckpoint.of(3));
+          return null;
+        });
+        long before = Reads.lastSequence(store);
+        List<Long> sequences = client.barrier().recordLocalWrites(List.of(
+            LocalWrite.put(table, "a", "{}"), LocalWrite.put("other", "b", "{}").asInsertOnly(),
+            LocalWrite.put(table, "c", "{\"n\":1}")));
+        assertThat(sequences).as(table).containsExactly(before + 1, before + 2, before + 3);
+        assertThat(client.barrier().target()).as(table).contains(CheckpointRequestId.MAX);
+        assertThat(Reads.lastSeen(store)).as(table).isEmpty();
+      }
+      assertThat(Reads.longValue(store, "SELECT count(DISTINCT tx_id) FROM ps_crud")).isEqualTo(2L);
+
+      client.barrier().setTarget(CheckpointRequestId.of(3));
+      assertThatThrownBy(() -> client.barrier().recordLocalWrites(List.of(
+          LocalWrite.put("items", "d", "{}"), LocalWrite.put("items", "e", "not json"))))
+          .isInstanceOf(CheckpointArgumentException.class);
+      assertThat(client.barrier().target()).contains(CheckpointRequestId.of(3));
+      assertThat(Reads.longValue(store, "SELECT count(*) FROM ps_crud")).isEqualTo(6L);
+    }
+  }
 }
