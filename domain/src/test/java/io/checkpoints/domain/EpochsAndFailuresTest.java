@@ -27,21 +27,16 @@ import org.junit.jupiter.api.Test;
  */
 class EpochsAndFailuresTest {
 
-  private final Fixture f = new Fixture();
-  private final ScriptedTransport transport = new ScriptedTransport();
-  private final SyncConnection connection = SyncConnection.builder(f.client, transport).build();
-
-  private CheckpointHandle requestAndAccept(long atLeast) {
-    CompletableFuture<CheckpointHandle> handle = connection.requestCheckpoint();
-    transport.accept(atLeast);
-    return handle.join();
-  }
+  private final ConnectionFixture fixture = new ConnectionFixture();
+  private final Fixture f = fixture.f;
+  private final ScriptedTransport transport = fixture.transport;
+  private final SyncConnection connection = fixture.connection;
 
   @Test
   void aRequestAfterAHardClearIsNotSyncedByACheckpointAppliedBeforeTheClear() {
     connection.connect(CheckpointMode.REQUESTS);
     transport.accept(99);
-    assertThat(requestAndAccept(0).id()).isEqualTo(id(100));
+    assertThat(fixture.requestAndAccept(0).id()).isEqualTo(id(100));
     f.fullCheckpoint("1", 100L);
     f.client.clear(ClearFlags.HARD);
     assertThat(f.client.status().snapshot().lastAppliedCheckpointRequestId())
@@ -75,7 +70,7 @@ class EpochsAndFailuresTest {
 
     connection.connect(CheckpointMode.REQUESTS);
     transport.accept(20);
-    CheckpointHandle fresh = requestAndAccept(0);
+    CheckpointHandle fresh = fixture.requestAndAccept(0);
     assertThat(fresh.id()).isEqualTo(id(21));
     CompletableFuture<WriteCheckpoint> wait = fresh.waitForSync();
 
@@ -104,7 +99,7 @@ class EpochsAndFailuresTest {
   void oneUsersHandleIsNotSyncedByAnotherUsersCheckpoint() {
     connection.connect(CheckpointMode.REQUESTS, UserKey.forUserId("alice"));
     transport.accept(1);
-    CheckpointHandle alices = requestAndAccept(0);
+    CheckpointHandle alices = fixture.requestAndAccept(0);
     CompletableFuture<WriteCheckpoint> statusWait = f.client.status().awaitApplied(id(2));
     connection.disconnect();
 
@@ -121,10 +116,10 @@ class EpochsAndFailuresTest {
   void aSwitchFromAKnownUserToNoneAndBackEndsTheEpochEachTime() {
     connection.connect(CheckpointMode.REQUESTS, UserKey.forUserId("alice"));
     transport.accept(1);
-    CheckpointHandle alices = requestAndAccept(0);
+    CheckpointHandle alices = fixture.requestAndAccept(0);
     connection.connect(CheckpointMode.REQUESTS);
     transport.accept(3);
-    CheckpointHandle nobodys = requestAndAccept(0);
+    CheckpointHandle nobodys = fixture.requestAndAccept(0);
     connection.connect(CheckpointMode.REQUESTS, UserKey.forUserId("alice"));
     transport.accept(9);
     f.fullCheckpoint("1", 100L);
@@ -139,7 +134,7 @@ class EpochsAndFailuresTest {
     UserKey alice = UserKey.forUserId("alice");
     connection.connect(CheckpointMode.REQUESTS, alice);
     transport.accept(1);
-    CheckpointHandle handle = requestAndAccept(0);
+    CheckpointHandle handle = fixture.requestAndAccept(0);
     CompletableFuture<WriteCheckpoint> openAtDisconnect = handle.waitForSync();
     connection.disconnect();
     assertThatThrownBy(openAtDisconnect::join).hasCauseInstanceOf(CheckpointWaitException.Disconnected.class);
@@ -223,7 +218,7 @@ class EpochsAndFailuresTest {
   void closingTheClientFailsEveryHandleForGood() {
     connection.connect(CheckpointMode.REQUESTS);
     transport.accept(1);
-    CheckpointHandle handle = requestAndAccept(0);
+    CheckpointHandle handle = fixture.requestAndAccept(0);
     f.client.close();
     assertThatThrownBy(() -> handle.waitForSync().join())
         .hasCauseInstanceOf(CheckpointWaitException.Closed.class);

@@ -18,15 +18,10 @@ import org.junit.jupiter.api.Test;
  */
 class HandleWaitsTest {
 
-  private final Fixture f = new Fixture();
-  private final ScriptedTransport transport = new ScriptedTransport();
-  private final SyncConnection connection = SyncConnection.builder(f.client, transport).build();
-
-  private CheckpointHandle requestAndAccept(long atLeast) {
-    CompletableFuture<CheckpointHandle> handle = connection.requestCheckpoint();
-    transport.accept(atLeast);
-    return handle.join();
-  }
+  private final ConnectionFixture fixture = new ConnectionFixture();
+  private final Fixture f = fixture.f;
+  private final ScriptedTransport transport = fixture.transport;
+  private final SyncConnection connection = fixture.connection;
 
   private void connectAs(String user) {
     connection.connect(CheckpointMode.REQUESTS, UserKey.forUserId(user));
@@ -36,8 +31,8 @@ class HandleWaitsTest {
   @Test
   void handlesOfTheSameAcceptedIdBothSyncAndLeaveNoWaiter() {
     connectAs("alice");
-    CheckpointHandle first = requestAndAccept(10);
-    CheckpointHandle second = requestAndAccept(10);
+    CheckpointHandle first = fixture.requestAndAccept(10);
+    CheckpointHandle second = fixture.requestAndAccept(10);
     assertThat(second.id()).isEqualTo(first.id());
     CompletableFuture<WriteCheckpoint> firstWait = first.waitForSync();
     CompletableFuture<WriteCheckpoint> secondWait = second.waitForSync();
@@ -52,7 +47,7 @@ class HandleWaitsTest {
   @Test
   void aCancelledWaitIsForgottenWhenTheNextStartsAndTheRestSync() {
     connectAs("alice");
-    CheckpointHandle handle = requestAndAccept(0);
+    CheckpointHandle handle = fixture.requestAndAccept(0);
     CompletableFuture<WriteCheckpoint> cancelledFirst = handle.waitForSync();
     cancelledFirst.cancel(false);
     CompletableFuture<WriteCheckpoint> second = handle.waitForSync();
@@ -74,8 +69,8 @@ class HandleWaitsTest {
   @Test
   void aClearFailsEveryOpenWaitOfEveryHandleAndLeavesNoWaiter() {
     connectAs("alice");
-    CheckpointHandle first = requestAndAccept(0);
-    CheckpointHandle second = requestAndAccept(0);
+    CheckpointHandle first = fixture.requestAndAccept(0);
+    CheckpointHandle second = fixture.requestAndAccept(0);
     CompletableFuture<WriteCheckpoint> a = first.waitForSync();
     CompletableFuture<WriteCheckpoint> b = first.waitForSync();
     CompletableFuture<WriteCheckpoint> c = second.waitForSync();
@@ -91,7 +86,7 @@ class HandleWaitsTest {
   @Test
   void aUserSwitchAndAClosedClientFailHandlesForGoodAndLeaveNoWaiter() {
     connectAs("alice");
-    CheckpointHandle alices = requestAndAccept(0);
+    CheckpointHandle alices = fixture.requestAndAccept(0);
     CompletableFuture<WriteCheckpoint> alicesWait = alices.waitForSync();
     connectAs("bob");
     assertThatThrownBy(alicesWait::join).as("the connect ended the connection first")
@@ -100,7 +95,7 @@ class HandleWaitsTest {
         .hasCauseInstanceOf(CheckpointWaitException.UserSwitched.class);
     assertThat(f.client.status().waiterCount()).isZero();
 
-    CheckpointHandle bobs = requestAndAccept(0);
+    CheckpointHandle bobs = fixture.requestAndAccept(0);
     CompletableFuture<WriteCheckpoint> bobsWait = bobs.waitForSync();
     f.client.close();
     assertThatThrownBy(bobsWait::join).as("closing ended the iteration first")
@@ -112,7 +107,7 @@ class HandleWaitsTest {
   @Test
   void aDisconnectFailsEveryOpenWaitButKeepsTheHandleRegistered() {
     connectAs("alice");
-    CheckpointHandle handle = requestAndAccept(0);
+    CheckpointHandle handle = fixture.requestAndAccept(0);
     CompletableFuture<WriteCheckpoint> a = handle.waitForSync();
     CompletableFuture<WriteCheckpoint> b = handle.waitForSync();
     connection.disconnect();

@@ -23,16 +23,10 @@ import org.junit.jupiter.api.Test;
 
 class SyncConnectionTest {
 
-  private final Fixture f = new Fixture();
-  private final ScriptedTransport transport = new ScriptedTransport();
-  private final SyncConnection connection = SyncConnection.builder(f.client, transport).build();
-
-  private CheckpointHandle requestAndAccept(long atLeast) {
-    CompletableFuture<CheckpointHandle> handle = connection.requestCheckpoint();
-    transport.accept(atLeast);
-    assertThat(handle).isDone();
-    return handle.join();
-  }
+  private final ConnectionFixture fixture = new ConnectionFixture();
+  private final Fixture f = fixture.f;
+  private final ScriptedTransport transport = fixture.transport;
+  private final SyncConnection connection = fixture.connection;
 
   private void connectAndSeed(long serviceAnswer) {
     CompletableFuture<CheckpointRequestId> seeded = connection.connect(CheckpointMode.REQUESTS);
@@ -86,7 +80,7 @@ class SyncConnectionTest {
   @Test
   void aHandleSyncsWhenAnAppliedIdAtLeastAsHighArrives() {
     connectAndSeed(1);
-    CheckpointHandle handle = requestAndAccept(5);
+    CheckpointHandle handle = fixture.requestAndAccept(5);
     CompletableFuture<WriteCheckpoint> wait = handle.waitForSync();
     f.fullCheckpoint("1", 4L);
     assertThat(wait).isNotDone();
@@ -100,7 +94,7 @@ class SyncConnectionTest {
   @Test
   void aHandleSyncsEvenWhenNobodyWaits() {
     connectAndSeed(1);
-    CheckpointHandle handle = requestAndAccept(0);
+    CheckpointHandle handle = fixture.requestAndAccept(0);
     f.fullCheckpoint("1", 2L);
     connection.disconnect();
     assertThat(handle.hasSynced()).isTrue();
@@ -110,7 +104,7 @@ class SyncConnectionTest {
   @Test
   void aWaitFailsOnDisconnectAndSucceedsAfterReconnect() {
     connectAndSeed(1);
-    CheckpointHandle handle = requestAndAccept(0);
+    CheckpointHandle handle = fixture.requestAndAccept(0);
     CompletableFuture<WriteCheckpoint> first = handle.waitForSync();
     connection.disconnect();
     assertThatThrownBy(first::join).hasCauseInstanceOf(CheckpointWaitException.Disconnected.class);
@@ -125,7 +119,7 @@ class SyncConnectionTest {
   @Test
   void aWaitFailsWithTheSyncError() {
     connectAndSeed(1);
-    CheckpointHandle handle = requestAndAccept(0);
+    CheckpointHandle handle = fixture.requestAndAccept(0);
     CompletableFuture<WriteCheckpoint> wait = handle.waitForSync();
     assertThatThrownBy(() -> f.client.handleLine(Fixture.complete("1")));
     assertThatThrownBy(wait::join).hasCauseInstanceOf(CheckpointWaitException.SyncFailed.class);
@@ -134,7 +128,7 @@ class SyncConnectionTest {
   @Test
   void anUploadFailureReportedByTheHostFailsWaitsAsASyncError() {
     connectAndSeed(1);
-    CheckpointHandle handle = requestAndAccept(0);
+    CheckpointHandle handle = fixture.requestAndAccept(0);
     CompletableFuture<WriteCheckpoint> wait = handle.waitForSync();
     f.client.abort(new IllegalStateException("upload rejected"));
     assertThatThrownBy(wait::join).hasCauseInstanceOf(CheckpointWaitException.SyncFailed.class)
@@ -144,8 +138,8 @@ class SyncConnectionTest {
   @Test
   void aClearFailsOpenHandlesForGood() {
     connectAndSeed(1);
-    CheckpointHandle waiting = requestAndAccept(0);
-    CheckpointHandle idle = requestAndAccept(0);
+    CheckpointHandle waiting = fixture.requestAndAccept(0);
+    CheckpointHandle idle = fixture.requestAndAccept(0);
     CompletableFuture<WriteCheckpoint> wait = waiting.waitForSync();
     f.client.clear(ClearFlags.HARD);
     assertThatThrownBy(wait::join).hasCauseInstanceOf(CheckpointWaitException.Cleared.class);
@@ -157,7 +151,7 @@ class SyncConnectionTest {
   @Test
   void aWaitTimesOutAndCanBeCancelled() {
     connectAndSeed(1);
-    CheckpointHandle handle = requestAndAccept(0);
+    CheckpointHandle handle = fixture.requestAndAccept(0);
     CompletableFuture<WriteCheckpoint> timed = handle.waitForSync(Duration.ofSeconds(3));
     CompletableFuture<WriteCheckpoint> cancelled = handle.waitForSync();
     cancelled.cancel(false);
@@ -185,7 +179,7 @@ class SyncConnectionTest {
   @Test
   void aHandleWaitInLegacyModeFails() {
     connectAndSeed(1);
-    CheckpointHandle handle = requestAndAccept(0);
+    CheckpointHandle handle = fixture.requestAndAccept(0);
     connection.connect(CheckpointMode.LEGACY);
     assertThatThrownBy(() -> handle.waitForSync().join())
         .hasCauseInstanceOf(CheckpointWaitException.LegacyMode.class);
@@ -204,7 +198,7 @@ class SyncConnectionTest {
   @Test
   void notFoundWhileRepostingFailsOpenHandlesAndStopsReposting() {
     connectAndSeed(1);
-    CheckpointHandle handle = requestAndAccept(0);
+    CheckpointHandle handle = fixture.requestAndAccept(0);
     CompletableFuture<WriteCheckpoint> wait = handle.waitForSync();
     f.scheduler.advance(Duration.ofSeconds(10));
     transport.fail(new CheckpointTransportException.NotSupported("HTTP 404"));
@@ -248,7 +242,7 @@ class SyncConnectionTest {
   @Test
   void anUnacknowledgedRequestIsRepostedEveryRetryDelayUntilApplied() {
     connectAndSeed(1);
-    requestAndAccept(0); // id 2
+    fixture.requestAndAccept(0); // id 2
     f.scheduler.advance(Duration.ofSeconds(9));
     assertThat(transport.postedIds()).containsExactly(1L, 2L);
     f.scheduler.advance(Duration.ofSeconds(1));
@@ -266,9 +260,9 @@ class SyncConnectionTest {
   @Test
   void aNewerRequestRestartsTheRepostLoopWithItsId() {
     connectAndSeed(1);
-    requestAndAccept(0); // 2
+    fixture.requestAndAccept(0); // 2
     f.scheduler.advance(Duration.ofSeconds(6));
-    requestAndAccept(0); // 3
+    fixture.requestAndAccept(0); // 3
     f.scheduler.advance(Duration.ofSeconds(6));
     assertThat(transport.postedIds()).as("the timer restarted at the newer id").containsExactly(1L, 2L, 3L);
     f.scheduler.advance(Duration.ofSeconds(4));
@@ -331,7 +325,7 @@ class SyncConnectionTest {
     UserKey user = UserKey.forUserId("u1");
     connection.connect(CheckpointMode.REQUESTS, user);
     transport.accept(10);
-    requestAndAccept(0); // 11
+    fixture.requestAndAccept(0); // 11
     connection.disconnect();
     f.client.clear(ClearFlags.HARD);
     connection.connect(CheckpointMode.REQUESTS, user);
