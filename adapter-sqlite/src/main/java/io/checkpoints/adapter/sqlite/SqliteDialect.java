@@ -47,6 +47,9 @@ final class SqliteDialect implements SqlDialect {
           + " WHERE key IN ('last_seen_checkpoint_request_id', 'last_applied_checkpoint_request_id');\n"
           + "END");
 
+  private static final String INSTALLED_ARMING = "SELECT count(*) FROM sqlite_temp_master"
+      + " WHERE name IN ('" + ARMING_TRIGGER + "', '" + INSERT_ONLY_TABLES + "', '" + ARMING_PAUSED + "')";
+
   /**
    * The condition of the arming trigger for a write with data {@code data}: arming not paused and
    * the write's table not declared insert-only. The store's own insert evaluates the same text to
@@ -168,6 +171,9 @@ final class SqliteDialect implements SqlDialect {
   @Override
   public boolean isInTransaction(Handle handle) {
     try {
+      if (SqliteControlFunctions.runsInTransaction(handle.getConnection())) {
+        return true; // the SQL function calling the store has just asked SQLite
+      }
       return isInTransaction(handle.getConnection());
     } catch (SQLException e) {
       throw new CheckpointStorageException(
@@ -197,6 +203,24 @@ final class SqliteDialect implements SqlDialect {
     }
   }
 
+  // Savepoints run on every operation a store joins to a caller's transaction (every call of a
+  // SQL function): directly, from the kept statements, without Jdbi's per-statement work.
+  @Override
+  public void savepoint(Handle handle, String name) {
+    DirectStatements.execute(handle, "SAVEPOINT " + name);
+  }
+
+  @Override
+  public void releaseSavepoint(Handle handle, String name) {
+    DirectStatements.execute(handle, "RELEASE SAVEPOINT " + name);
+  }
+
+  @Override
+  public void rollbackToSavepoint(Handle handle, String name) {
+    DirectStatements.execute(handle, "ROLLBACK TO SAVEPOINT " + name);
+    DirectStatements.execute(handle, "RELEASE SAVEPOINT " + name);
+  }
+
   @Override
   public String beginWriteTransaction() {
     // IMMEDIATE takes the write lock now, inside the busy timeout, so that a transaction that
@@ -224,10 +248,8 @@ final class SqliteDialect implements SqlDialect {
 
   @Override
   public void installLocalWriteArming(Handle handle, Set<String> insertOnlyTables) {
-    int installed = handle.createQuery("SELECT count(*) FROM sqlite_temp_master WHERE name IN"
-            + " ('" + ARMING_TRIGGER + "', '" + INSERT_ONLY_TABLES + "', '" + ARMING_PAUSED + "')")
-        .mapTo(Integer.class)
-        .one();
+    // Checked at every operation on a caller's connection: directly, from the kept statements.
+    long installed = DirectStatements.queryLong(handle, INSTALLED_ARMING).orElse(0);
     if (installed < 3) {
       for (String statement : ARMING) {
         handle.execute(statement);
