@@ -85,15 +85,15 @@ final class CachingStatementBuilder implements StatementBuilder {
   /**
    * Whether a kept statement can run again. sqlite-jdbc finalizes a statement that failed with
    * most error codes (SQLITE_ERROR among them) without marking it closed, and such a statement
-   * then fails every later run with "statement is not executing"; clearing its parameters (which
-   * the next run binds anew anyway) fails the same way, so a dead statement is prepared afresh.
+   * then fails every later run with "statement is not executing". Asking for its parameter count
+   * fails the same way, without a call into SQLite, so a dead statement is prepared afresh.
    */
   private static boolean usable(PreparedStatement statement) {
     try {
       if (statement.isClosed()) {
         return false;
       }
-      statement.clearParameters();
+      statement.getParameterMetaData().getParameterCount();
       return true;
     } catch (SQLException e) {
       try {
