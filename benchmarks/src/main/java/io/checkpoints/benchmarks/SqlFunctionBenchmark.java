@@ -15,6 +15,7 @@ import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
@@ -26,7 +27,10 @@ import org.openjdk.jmh.annotations.TearDown;
  * synchronous=NORMAL). Ours: {@link SqliteControlFunctions} on a sqlite-jdbc connection a
  * {@link SqliteCheckpointStore} joined, as {@code checkpoints sql} sets it up. Reference: the
  * reference core's {@code powersync_control} on a connection of the same kind. Both sides run the
- * same statement text and return the same values (checked once in the setup).
+ * same statement text and return the same values (checked once in the setup). {@code call}
+ * chooses the statement: {@code next} ({@code next_checkpoint_request_id}), {@code seed} (seeds
+ * 42), {@code targetSet} (sets the target to 7, returning the previous one) or {@code targetRead}
+ * (reads it).
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -40,6 +44,10 @@ public class SqlFunctionBenchmark {
   static final String TARGET_SET = "SELECT powersync_control('target_checkpoint_request_id', 7)";
   /** Reads the target (7). */
   static final String TARGET_READ = "SELECT powersync_control('target_checkpoint_request_id', NULL)";
+
+  /** Which call: {@code next}, {@code seed}, {@code targetSet} or {@code targetRead}. */
+  @Param({"next", "seed", "targetSet", "targetRead"})
+  public String call;
 
   private Path directory;
   private SqliteCheckpointStore store;
@@ -65,6 +73,21 @@ public class SqlFunctionBenchmark {
       seed = connection.prepareStatement(SEED);
       targetSet = connection.prepareStatement(TARGET_SET);
       targetRead = connection.prepareStatement(TARGET_READ);
+    }
+
+    PreparedStatement statement(String call) {
+      switch (call) {
+        case "next":
+          return next;
+        case "seed":
+          return seed;
+        case "targetSet":
+          return targetSet;
+        case "targetRead":
+          return targetRead;
+        default:
+          throw new IllegalArgumentException("unknown call " + call);
+      }
     }
 
     Object call(PreparedStatement statement) throws SQLException {
@@ -123,42 +146,12 @@ public class SqlFunctionBenchmark {
   }
 
   @Benchmark
-  public Object nextOurs() throws SQLException {
-    return ours.call(ours.next);
+  public Object ours() throws SQLException {
+    return ours.call(ours.statement(call));
   }
 
   @Benchmark
-  public Object nextReference() throws SQLException {
-    return reference.call(reference.next);
-  }
-
-  @Benchmark
-  public Object seedOurs() throws SQLException {
-    return ours.call(ours.seed);
-  }
-
-  @Benchmark
-  public Object seedReference() throws SQLException {
-    return reference.call(reference.seed);
-  }
-
-  @Benchmark
-  public Object targetSetOurs() throws SQLException {
-    return ours.call(ours.targetSet);
-  }
-
-  @Benchmark
-  public Object targetSetReference() throws SQLException {
-    return reference.call(reference.targetSet);
-  }
-
-  @Benchmark
-  public Object targetReadOurs() throws SQLException {
-    return ours.call(ours.targetRead);
-  }
-
-  @Benchmark
-  public Object targetReadReference() throws SQLException {
-    return reference.call(reference.targetRead);
+  public Object reference() throws SQLException {
+    return reference.call(reference.statement(call));
   }
 }
