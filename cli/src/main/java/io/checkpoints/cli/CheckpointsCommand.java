@@ -126,6 +126,9 @@ public final class CheckpointsCommand implements Callable<Integer> {
       if (type == ReplayCommand.class) {
         return type.cast(new ReplayCommand(stdin));
       }
+      if (type == SqlCommand.class) {
+        return type.cast(new SqlCommand(stdin));
+      }
       return CommandLine.defaultFactory().create(type);
     }
   }

@@ -1,6 +1,5 @@
 package io.checkpoints.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.checkpoints.adapter.sqlite.SqliteCheckpointStore;
 import io.checkpoints.adapter.sqlite.SqliteConnections;
 import io.checkpoints.adapter.sqlite.SqliteControlFunctions;
@@ -9,13 +8,21 @@ import io.checkpoints.adapter.sqlite.SqliteStoreOptions;
 import io.checkpoints.domain.SyncClient;
 import io.checkpoints.ports.CheckpointException;
 import io.checkpoints.ports.CheckpointMode;
+import java.io.BufferedReader;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
 import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.HexFormat;
+import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.regex.Matcher;
@@ -24,11 +31,12 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code checkpoints sql DB [--iteration legacy|requests] STATEMENT...}: runs SQL statements on a
+ * {@code checkpoints sql DB [--iteration legacy|requests] (STATEMENT... | --file FILE)}: runs SQL statements on a
  * SQLite database with the checkpoint SQL functions of {@link SqliteControlFunctions} registered,
  * each statement in its own {@code BEGIN IMMEDIATE} transaction on one connection, and prints one
  * JSON line per statement. A way to try the SQL surface by hand and to script it. Not thread-safe:
@@ -47,7 +55,9 @@ import picocli.CommandLine.Spec;
             + " row, or null>} (a blob as {\"blob\": \"<hex>\"}) or {\"error\": {\"kind\": argument|"
             + "state|protocol|storage, \"message\": ...}}.",
         "With --iteration, a sync iteration starts first and its initial request is the first"
-            + " line, as a replay start event prints it."},
+            + " line, as a replay start event prints it.",
+        "The statements are the arguments after DB, or the lines of --file FILE ('-': standard"
+            + " input, answered line by line)."},
     exitCodeList = {
         "0:every statement ran",
         "1:a statement failed (its line says why; the others still ran), or the database was"
@@ -74,9 +84,16 @@ final class SqlCommand implements Callable<Integer> {
   @Mixin
   private DatabaseArgument database;
 
-  @Parameters(index = "1..*", arity = "1..*", paramLabel = "STATEMENT",
+  @Parameters(index = "1..*", arity = "0..*", paramLabel = "STATEMENT",
       description = "The SQL statements, one per argument, run in order.")
   private List<String> statements;
+
+  @Option(names = "--file", paramLabel = "FILE",
+      description = "Read the statements from FILE instead (UTF-8), one per line, blank lines"
+          + " skipped; '-' reads standard input.")
+  private String file;
+
+  private final InputStream stdin;
 
   @Option(names = "--iteration", paramLabel = "MODE",
       description = "Start a sync iteration first, in mode legacy or requests, and print its"
@@ -89,12 +106,69 @@ final class SqlCommand implements Callable<Integer> {
   @Mixin
   private VerboseMixin verbose;
 
+  SqlCommand(InputStream stdin) {
+    this.stdin = stdin;
+  }
+
   @Override
   public Integer call() {
     SqliteStoreOptions options = options();
     Path db = database.creatable();
-    PrintWriter out = spec.commandLine().getOut();
-    PrintWriter err = spec.commandLine().getErr();
+    try (BufferedReader lines = openFile()) {
+      return run(db, options, lines);
+    } catch (IOException | UncheckedIOException e) {
+      PrintWriter err = spec.commandLine().getErr();
+      err.println(spec.qualifiedName() + ": cannot read the statements from " + file + ": "
+          + (e instanceof UncheckedIOException unchecked ? unchecked.getCause() : e).getMessage());
+      verbose.printStackTrace(e, err);
+      err.flush();
+      return CheckpointsCommand.EXIT_FAILED;
+    }
+  }
+
+  /** The statements file, checked before the database is touched; null without --file. */
+  private BufferedReader openFile() throws IOException {
+    boolean arguments = statements != null && !statements.isEmpty();
+    if (file == null && !arguments) {
+      throw new ParameterException(spec.commandLine(),
+          "Missing required parameter: 'STATEMENT' (or --file FILE)");
+    }
+    if (file == null) {
+      return null;
+    }
+    if (arguments) {
+      throw new ParameterException(spec.commandLine(),
+          "give the statements as arguments or in --file, not both");
+    }
+    InputStream in;
+    if ("-".equals(file)) {
+      in = stdin;
+    } else {
+      Path path = Path.of(file);
+      if (!Files.isRegularFile(path) || !Files.isReadable(path)) {
+        throw new ParameterException(spec.commandLine(), "no such readable statements file: " + file);
+      }
+      in = Files.newInputStream(path);
+    }
+    return new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
+  }
+
+  private int run(Path db, SqliteStoreOptions options, BufferedReader lines) {
+    // Lines are flushed one by one only when a caller may be waiting for each answer (standard
+    // input); otherwise at the end: a flush per line cost a write call per statement.
+    boolean interactive = "-".equals(file);
+    PrintWriter out = interactive ? spec.commandLine().getOut()
+        : new PrintWriter(new BufferedWriter(spec.commandLine().getOut(), 1 << 16), false);
+    try {
+      return run(db, options, lines == null ? statements.iterator() : lines.lines().iterator(), out,
+          interactive);
+    } finally {
+      out.flush();
+    }
+  }
+
+  private int run(Path db, SqliteStoreOptions options, Iterator<String> statements,
+      PrintWriter out, boolean interactive) {
     try {
       // Read-only first: a file the store would refuse is left exactly as it was.
       SqliteDatabaseFile.inspect(db).requireUsableByStore(options);
@@ -104,16 +178,24 @@ final class SqlCommand implements Callable<Integer> {
     try (Connection connection = SqliteConnections.open(db, options)) {
       SyncClient client = SyncClient.create(SqliteCheckpointStore.join(connection, options));
       if (iteration != null) {
-        out.println(JsonLines.write(JsonLines.started(
-            client.start(CheckpointMode.fromWireName(iteration.name())))));
+        out.println(JsonLines.started(client.start(CheckpointMode.fromWireName(iteration.name()))));
+        if (interactive) {
+          out.flush();
+        }
       }
       SqliteControlFunctions.register(connection, client.control());
       boolean failed = false;
-      for (String statement : statements) {
-        JsonNode line = run(connection, statement);
-        failed |= line.has("error");
-        out.println(JsonLines.write(line));
-        out.flush();
+      while (statements.hasNext()) {
+        String statement = statements.next();
+        if (file != null && statement.isBlank()) {
+          continue;
+        }
+        String line = run(connection, statement);
+        failed |= JsonLines.isError(line);
+        out.println(line);
+        if (interactive) {
+          out.flush();
+        }
       }
       client.stop();
       return failed ? CheckpointsCommand.EXIT_FAILED : CheckpointsCommand.EXIT_OK;
@@ -137,12 +219,12 @@ final class SqlCommand implements Callable<Integer> {
   }
 
   /** Runs one statement in its own transaction; its result or error as a line. */
-  private JsonNode run(Connection connection, String sql) {
+  private String run(Connection connection, String sql) {
     try (Statement control = connection.createStatement()) {
       control.execute("BEGIN IMMEDIATE");
-      JsonNode value;
+      Object value;
       try (Statement statement = connection.createStatement()) {
-        value = statement.execute(sql) ? firstValue(statement.getResultSet()) : JsonLines.NODES.nullNode();
+        value = statement.execute(sql) ? firstValue(statement.getResultSet()) : null;
       } catch (SQLException e) {
         rollback(control, e);
         return failure(e);
@@ -163,29 +245,14 @@ final class SqlCommand implements Callable<Integer> {
     }
   }
 
-  private static JsonNode firstValue(ResultSet rows) throws SQLException {
+  /** The first column of the first row as the driver returns it; null without a row. */
+  private static Object firstValue(ResultSet rows) throws SQLException {
     try (rows) {
-      if (!rows.next()) {
-        return JsonLines.NODES.nullNode();
-      }
-      Object value = rows.getObject(1);
-      if (value == null) {
-        return JsonLines.NODES.nullNode();
-      }
-      if (value instanceof Integer || value instanceof Long) {
-        return JsonLines.NODES.numberNode(((Number) value).longValue());
-      }
-      if (value instanceof Double real) {
-        return JsonLines.NODES.numberNode(real);
-      }
-      if (value instanceof byte[] blob) {
-        return JsonLines.NODES.objectNode().put("blob", HexFormat.of().formatHex(blob));
-      }
-      return JsonLines.NODES.textNode(value.toString());
+      return rows.next() ? rows.getObject(1) : null;
     }
   }
 
-  private JsonNode failure(SQLException e) {
+  private String failure(SQLException e) {
     if (verbose.verbose()) {
       PrintWriter err = spec.commandLine().getErr();
       e.printStackTrace(err);

@@ -43,6 +43,36 @@ class SqlCommandTest {
   }
 
   @Test
+  @DisplayName("--file FILE: one statement per line, blank lines skipped, the same lines as arguments give")
+  void statementsFromAFile() throws java.io.IOException {
+    Path db = folder.resolve("app.db");
+    Path statements = Files.write(folder.resolve("statements.sql"),
+        java.util.List.of(SEED, "", NEXT, "   ", "SELECT powersync_next_checkpoint_request_id()", CURRENT));
+    CliHarness cli = new CliHarness();
+    assertThat(cli.execute("sql", db.toString(), "--iteration", "requests", "--client-id", "c1",
+        "--file", statements.toString())).isZero();
+    assertThat(cli.outLines()).containsExactly(
+        "{\"ok\": {\"checkpoint_request\": {\"client_id\": \"c1\", \"checkpoint_request_id\": \"1\"}}}",
+        "{\"ok\": 41}", "{\"ok\": 42}", "{\"ok\": 43}", "{\"ok\": 43}");
+    assertThat(cli.errText()).isEmpty();
+  }
+
+  @Test
+  @DisplayName("--file -: the statements from standard input; a failing one gives status 1, the rest still run")
+  void statementsFromStandardInput() {
+    Path db = folder.resolve("app.db");
+    java.io.StringWriter out = new java.io.StringWriter();
+    picocli.CommandLine commandLine = CheckpointsCommand.commandLine(new java.io.ByteArrayInputStream(
+        (SEED + "\n" + NEXT + "\nSELECT 1 +\n" + CURRENT + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+    commandLine.setOut(new java.io.PrintWriter(out, true));
+    commandLine.setErr(new java.io.PrintWriter(new java.io.StringWriter(), true));
+    assertThat(commandLine.execute("sql", db.toString(), "--iteration", "requests", "--file", "-"))
+        .isEqualTo(1);
+    assertThat(out.toString().lines().skip(1)).containsExactly("{\"ok\": 41}", "{\"ok\": 42}",
+        "{\"error\": {\"kind\": \"storage\", \"message\": \"incomplete input\"}}", "{\"ok\": 42}");
+  }
+
+  @Test
   @DisplayName("without an iteration: state errors for seed and next, the others work; status 1 for the failures")
   void noIteration() {
     Path db = folder.resolve("app.db");
@@ -127,6 +157,16 @@ class SqlCommandTest {
     CliHarness noStatement = new CliHarness();
     assertThat(noStatement.execute("sql", db.toString())).isEqualTo(2);
     assertThat(noStatement.errText()).contains("Missing required parameter: 'STATEMENT'");
+
+    CliHarness both = new CliHarness();
+    assertThat(both.execute("sql", db.toString(), "--file", "-", CURRENT)).isEqualTo(2);
+    assertThat(both.errText()).contains("not both");
+
+    CliHarness noFile = new CliHarness();
+    assertThat(noFile.execute("sql", db.toString(), "--file", folder.resolve("none.sql").toString()))
+        .isEqualTo(2);
+    assertThat(noFile.errText()).contains("no such readable statements file");
+    assertThat(Files.exists(db)).as("a usage error touches no database").isFalse();
 
     CliHarness mode = new CliHarness();
     assertThat(mode.execute("sql", db.toString(), "--iteration", "sideways", CURRENT)).isEqualTo(2);

@@ -72,11 +72,37 @@ final class CachingStatementBuilder implements StatementBuilder {
    */
   PreparedStatement acquire(Connection connection, String sql) throws SQLException {
     PreparedStatement statement = idle.remove(sql);
-    if (statement == null || statement.isClosed()) {
+    if (statement != null && !usable(statement)) {
+      statement = null;
+    }
+    if (statement == null) {
       statement = connection.prepareStatement(sql);
     }
     inUse.put(statement, sql);
     return statement;
+  }
+
+  /**
+   * Whether a kept statement can run again. sqlite-jdbc finalizes a statement that failed with
+   * most error codes (SQLITE_ERROR among them) without marking it closed, and such a statement
+   * then fails every later run with "statement is not executing". Asking for its parameter count
+   * fails the same way, without a call into SQLite, so a dead statement is prepared afresh.
+   */
+  private static boolean usable(PreparedStatement statement) {
+    try {
+      if (statement.isClosed()) {
+        return false;
+      }
+      statement.getParameterMetaData().getParameterCount();
+      return true;
+    } catch (SQLException e) {
+      try {
+        statement.close();
+      } catch (SQLException closeFailure) {
+        // Already finalized by the driver: nothing left to release.
+      }
+      return false;
+    }
   }
 
   @Override

@@ -51,8 +51,10 @@ import org.jdbi.v3.core.JdbiException;
  * makes the getter throw {@link CheckpointStorageException} naming the key and what it holds.
  *
  * <p><b>Statements.</b> On a connection the store owns, prepared statements are kept and reused
- * (at most 64 idle ones); on a caller's connection each is prepared when it runs and closed after,
- * so the store leaves nothing open there between its operations.
+ * (at most 64 idle ones). On a caller's connection each is prepared when it runs and closed after,
+ * unless the adapter created the Jdbi handle for the store ({@link Builder#keepStatements()}): then
+ * the store keeps them there too, reset (so they hold no lock) between its operations, and closes
+ * them when it closes.
  *
  * <p>Thread-safe: transactions on one store are serialised by a lock, so one connection is never
  * used by two threads at once; the transaction views are confined to the thread running the work.
@@ -70,7 +72,7 @@ public final class JdbcCheckpointStore implements CheckpointStore, AutoCloseable
   private final Lock writerLock;
   final ClientId clientIdIfAbsent;
   private final Set<String> insertOnlyTables;
-  /** The statements kept on an owned connection; null on a caller's. */
+  /** The statements kept on an owned connection or a handle of the store's own; else null. */
   private final CachingStatementBuilder keptStatements;
 
   private final ReentrantLock lock = new ReentrantLock();
@@ -104,7 +106,7 @@ public final class JdbcCheckpointStore implements CheckpointStore, AutoCloseable
     this.writerLock = builder.writerLock;
     this.clientIdIfAbsent = builder.clientIdIfAbsent;
     this.insertOnlyTables = Set.copyOf(builder.insertOnlyTables);
-    this.keptStatements = ownedConnection == null ? null
+    this.keptStatements = ownedConnection == null && !builder.keepStatements ? null
         : new CachingStatementBuilder(STATEMENT_CACHE_CAPACITY);
     this.transaction = new JdbcTransaction(this, handle, dialect);
   }
@@ -327,8 +329,10 @@ public final class JdbcCheckpointStore implements CheckpointStore, AutoCloseable
         callerWatch.close();
         callerWatch = null;
       }
-      if (ownedConnection != null) {
+      if (keptStatements != null) {
         keptStatements.close(handle.getConnection());
+      }
+      if (ownedConnection != null) {
         handle.close();
         ownedConnection.close();
       }
@@ -357,6 +361,7 @@ public final class JdbcCheckpointStore implements CheckpointStore, AutoCloseable
     private AutoCloseable ownedConnection;
     private Lock writerLock;
     private ClientId clientIdIfAbsent;
+    private boolean keepStatements;
     private final Set<String> insertOnlyTables = new LinkedHashSet<>();
 
     private Builder(Handle handle, SqlDialect dialect) {
@@ -374,6 +379,21 @@ public final class JdbcCheckpointStore implements CheckpointStore, AutoCloseable
      */
     public Builder ownedBy(AutoCloseable connection) {
       this.ownedConnection = Objects.requireNonNull(connection, "connection");
+      return this;
+    }
+
+    /**
+     * Lets a store on a caller's connection keep its prepared statements, as on a connection of
+     * its own: for a handle the adapter opened for the store on the caller's connection, never
+     * for the caller's own handle (the store sets the handle's statement builder). A SQL function
+     * that calls the store once per row or statement then prepares nothing per call. The kept
+     * statements are reset between operations, so they hold no lock, and closed when the store
+     * closes; the connection stays open.
+     *
+     * @return this builder
+     */
+    public Builder keepStatements() {
+      this.keepStatements = true;
       return this;
     }
 
@@ -424,9 +444,11 @@ public final class JdbcCheckpointStore implements CheckpointStore, AutoCloseable
     public JdbcCheckpointStore open() {
       JdbcCheckpointStore store = new JdbcCheckpointStore(this);
       try {
-        if (ownedConnection != null) {
-          // Only on a connection of our own: a caller's handle keeps the caller's settings.
+        if (store.keptStatements != null) {
+          // Only on a handle of our own: a caller's handle keeps the caller's settings.
           handle.setStatementBuilder(store.keptStatements);
+        }
+        if (ownedConnection != null) {
           try {
             dialect.prepareOwnedConnection(handle);
           } catch (JdbiException e) {
@@ -451,8 +473,8 @@ public final class JdbcCheckpointStore implements CheckpointStore, AutoCloseable
         }
         return store;
       } catch (RuntimeException e) {
-        if (ownedConnection != null) {
-          Closing.closeAfter(e, store);
+        if (ownedConnection != null || store.keptStatements != null) {
+          Closing.closeAfter(e, store); // a caller's connection stays open
         }
         throw e;
       }

@@ -46,11 +46,18 @@ final class JdbcTransaction implements CheckpointTransaction {
   private final State state = new State();
   private final Queue queue = new Queue();
   private final Sequences sequences = new Sequences();
+  // The ps_kv statements run directly: each SQL-function call runs one or two of them.
+  private final PositionalStatement selectValue;
+  private final PositionalStatement upsertValue;
+  private final PositionalStatement deleteValue;
 
   JdbcTransaction(JdbcCheckpointStore store, Handle handle, SqlDialect dialect) {
     this.store = store;
     this.handle = handle;
     this.dialect = dialect;
+    this.selectValue = PositionalStatement.of(dialect.selectValue());
+    this.upsertValue = PositionalStatement.of(dialect.upsertValue());
+    this.deleteValue = PositionalStatement.of(dialect.deleteValue());
   }
 
   @Override
@@ -130,10 +137,8 @@ final class JdbcTransaction implements CheckpointTransaction {
   /** The stored value of a key, or empty; a row holding SQL NULL is a value of its own. */
   private Optional<Stored> read(String key) {
     checkOpenTransaction();
-    return handle.createQuery(dialect.selectValue())
-        .bind("key", key)
-        .map((rs, ctx) -> new Stored(dialect.storedValue(rs.getObject(1))))
-        .findOne();
+    return DirectStatements.queryRow(handle, selectValue.sql(),
+        row -> new Stored(dialect.storedValue(row.getObject(1))), selectValue.parameters(name -> key));
   }
 
   private Optional<Long> readInteger(String key) {
@@ -153,12 +158,13 @@ final class JdbcTransaction implements CheckpointTransaction {
 
   private void write(String key, Object value) {
     checkOpenTransaction();
-    handle.createUpdate(dialect.upsertValue()).bind("key", key).bind("value", value).execute();
+    DirectStatements.execute(handle, upsertValue.sql(),
+        upsertValue.parameters(name -> "key".equals(name) ? key : value));
   }
 
   private void delete(String key) {
     checkOpenTransaction();
-    handle.createUpdate(dialect.deleteValue()).bind("key", key).execute();
+    DirectStatements.execute(handle, deleteValue.sql(), deleteValue.parameters(name -> key));
   }
 
   private long queryLong(String sql) {

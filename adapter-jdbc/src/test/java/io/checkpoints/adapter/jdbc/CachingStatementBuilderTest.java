@@ -31,6 +31,25 @@ class CachingStatementBuilderTest extends InMemorySqliteTest {
   }
 
   @Test
+  @DisplayName("a kept statement the driver finalized after an error is prepared afresh, not reused dead")
+  void replacesAStatementFinalizedByAnError() throws SQLException {
+    CachingStatementBuilder cache = new CachingStatementBuilder(8);
+    handle.execute("BEGIN");
+    try {
+      PreparedStatement begin = cache.acquire(connection, "BEGIN");
+      // SQLITE_ERROR: sqlite-jdbc finalizes the statement but does not mark it closed.
+      assertThatThrownBy(begin::execute).hasMessageContaining("within a transaction");
+      cache.release(begin);
+    } finally {
+      handle.execute("ROLLBACK");
+    }
+    PreparedStatement again = cache.acquire(connection, "BEGIN");
+    again.execute(); // a dead statement would fail with "statement is not executing"
+    handle.execute("ROLLBACK");
+    cache.release(again);
+  }
+
+  @Test
   @DisplayName("a statement still in use is not handed out twice; of two given back, one is kept")
   void inUseIsNotShared() throws SQLException {
     CachingStatementBuilder cache = new CachingStatementBuilder(8);

@@ -151,8 +151,10 @@ public final class SqliteCheckpointStore extends JdbcBackedStore {
   public static SqliteCheckpointStore join(Connection connection, SqliteStoreOptions options) {
     Objects.requireNonNull(connection, "connection");
     // Jdbi.create(Connection) never closes the connection, and the handle is never closed either:
-    // closing a handle can roll back a JDBC transaction that is open at that moment.
-    return join(Jdbi.create(connection).open(), options);
+    // closing a handle can roll back a JDBC transaction that is open at that moment. The handle is
+    // the store's own, so it keeps its prepared statements there (closed when the store closes):
+    // a SQL function calling the store once per statement then prepares nothing per call.
+    return join(Jdbi.create(connection).open(), options, true);
   }
 
   /**
@@ -164,6 +166,11 @@ public final class SqliteCheckpointStore extends JdbcBackedStore {
    * @throws CheckpointStorageException as {@link #join(Connection)}
    */
   public static SqliteCheckpointStore join(Handle handle, SqliteStoreOptions options) {
+    return join(handle, options, false);
+  }
+
+  private static SqliteCheckpointStore join(Handle handle, SqliteStoreOptions options,
+      boolean ownHandle) {
     Objects.requireNonNull(handle, "handle");
     Objects.requireNonNull(options, "options");
     try {
@@ -178,6 +185,9 @@ public final class SqliteCheckpointStore extends JdbcBackedStore {
     // When it begins transactions of its own, a joined store queues with the other stores on
     // the same file in this JVM too.
     databaseFile(handle).ifPresent(file -> builder.writerLock(writerLock(file)));
+    if (ownHandle) {
+      builder.keepStatements();
+    }
     return new SqliteCheckpointStore(builder.open(), null);
   }
 

@@ -62,7 +62,29 @@ public final class SqliteControlFunctions {
       "line_binary", "refreshed_token", "completed_upload", "update_subscriptions", "connection",
       "subscriptions");
 
+  /**
+   * The connection whose function call runs on this thread, set once the call found a transaction
+   * open: the store the call reaches asks the same question, and the answer cannot change while
+   * the calling statement runs (SQLite refuses to end a transaction while a statement is in
+   * progress). Asking SQLite costs a failed {@code BEGIN} and its exception each time.
+   */
+  private static final ThreadLocal<Connection> CALLING = new ThreadLocal<>();
+
   private SqliteControlFunctions() {}
+
+  /**
+   * Whether a function of this class, running on this thread, found {@code connection} (or the
+   * connection it wraps) in an open transaction; false if none runs, and then the caller asks
+   * SQLite.
+   */
+  static boolean runsInTransaction(Connection connection) throws SQLException {
+    Connection calling = CALLING.get();
+    if (calling == null) {
+      return false;
+    }
+    return calling == connection || connection.isWrapperFor(SQLiteConnection.class)
+        && connection.unwrap(SQLiteConnection.class) == calling;
+  }
 
   /**
    * Registers the three functions on the connection, replacing functions of the same names (and
@@ -137,6 +159,8 @@ public final class SqliteControlFunctions {
         return;
       }
       Optional<CheckpointRequestId> result;
+      Connection outer = CALLING.get();
+      CALLING.set(connection);
       try {
         result = call();
       } catch (CheckpointArgumentException e) {
@@ -151,6 +175,12 @@ public final class SqliteControlFunctions {
       } catch (RuntimeException e) {
         error(name + ": internal error: " + e);
         return;
+      } finally {
+        if (outer == null) {
+          CALLING.remove();
+        } else {
+          CALLING.set(outer);
+        }
       }
       if (result.isPresent()) {
         result(result.get().value());

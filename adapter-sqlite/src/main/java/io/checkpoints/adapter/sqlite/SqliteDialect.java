@@ -75,6 +75,9 @@ final class SqliteDialect implements SqlDialect {
           + " WHERE key IN ('last_seen_checkpoint_request_id', 'last_applied_checkpoint_request_id');\n"
           + "END");
 
+  private static final String INSTALLED_ARMING = "SELECT count(*) FROM sqlite_temp_master"
+      + " WHERE name IN ('" + ARMING_TRIGGER + "', '" + INSERT_ONLY_TABLES + "', '" + ARMING_PAUSED + "')";
+
   /**
    * The queue insert, only for data that is a JSON object (CASE, not AND: SQLite may evaluate
    * json_type first, which fails on malformed JSON), returning the new id, which
@@ -167,6 +170,18 @@ final class SqliteDialect implements SqlDialect {
     return Optional.of(() -> database.removeCommitListener(hook));
   }
 
+  /**
+   * An upsert that leaves the row alone when it already holds the value (same type and value;
+   * {@code ps_kv.value} has no affinity, so 42 and '42' differ): rewriting it would dirty its
+   * page and make the commit write it, where the reference core writes nothing for a seed or
+   * target that does not change the value (measured: {@code docs/performance.md}).
+   */
+  @Override
+  public String upsertValue() {
+    return "INSERT INTO ps_kv(key, value) VALUES (:key, :value)"
+        + " ON CONFLICT(key) DO UPDATE SET value = excluded.value WHERE value IS NOT excluded.value";
+  }
+
   @Override
   public Optional<String> incrementCounter() {
     // A REAL, TEXT or MAX counter is left alone, so that the domain's checks report it.
@@ -188,6 +203,9 @@ final class SqliteDialect implements SqlDialect {
   @Override
   public boolean isInTransaction(Handle handle) {
     try {
+      if (SqliteControlFunctions.runsInTransaction(handle.getConnection())) {
+        return true; // the SQL function calling the store has just asked SQLite
+      }
       return isInTransaction(handle.getConnection());
     } catch (SQLException e) {
       throw new CheckpointStorageException(
@@ -217,6 +235,24 @@ final class SqliteDialect implements SqlDialect {
     }
   }
 
+  // Savepoints run on every operation a store joins to a caller's transaction (every call of a
+  // SQL function): directly, from the kept statements, without Jdbi's per-statement work.
+  @Override
+  public void savepoint(Handle handle, String name) {
+    DirectStatements.execute(handle, "SAVEPOINT " + name);
+  }
+
+  @Override
+  public void releaseSavepoint(Handle handle, String name) {
+    DirectStatements.execute(handle, "RELEASE SAVEPOINT " + name);
+  }
+
+  @Override
+  public void rollbackToSavepoint(Handle handle, String name) {
+    DirectStatements.execute(handle, "ROLLBACK TO SAVEPOINT " + name);
+    DirectStatements.execute(handle, "RELEASE SAVEPOINT " + name);
+  }
+
   @Override
   public String beginWriteTransaction() {
     // IMMEDIATE takes the write lock now, inside the busy timeout, so that a transaction that
@@ -244,10 +280,8 @@ final class SqliteDialect implements SqlDialect {
 
   @Override
   public void installLocalWriteArming(Handle handle, Set<String> insertOnlyTables) {
-    int installed = handle.createQuery("SELECT count(*) FROM sqlite_temp_master WHERE name IN"
-            + " ('" + ARMING_TRIGGER + "', '" + INSERT_ONLY_TABLES + "', '" + ARMING_PAUSED + "')")
-        .mapTo(Integer.class)
-        .one();
+    // Checked at every operation on a caller's connection: directly, from the kept statements.
+    long installed = DirectStatements.queryLong(handle, INSTALLED_ARMING).orElse(0);
     if (installed < 3) {
       for (String statement : ARMING) {
         handle.execute(statement);
