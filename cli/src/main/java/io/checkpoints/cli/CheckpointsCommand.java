@@ -4,7 +4,10 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -36,8 +39,7 @@ import picocli.CommandLine.UnmatchedArgumentException;
     mixinStandardHelpOptions = true,
     versionProvider = CheckpointsCommand.Version.class,
     description = "Checkpoint requests for PowerSync clients: tools for the library.",
-    subcommands = {ReplayCommand.class, DemoCommand.class, InspectCommand.class, RepairCommand.class,
-        MigrateCommand.class, SqlCommand.class, ServeCommand.class, SimulateCommand.class},
+    // The subcommands are added in commandLine(stdin, first) (see SUBCOMMANDS), not listed here.
     exitCodeListHeading = "%nExit status:%n",
     exitCodeList = {
         "0:the command ran (replay: even if events printed error lines)",
@@ -52,6 +54,16 @@ public final class CheckpointsCommand implements Callable<Integer> {
   /** A usage error: an unknown option or command, or a missing or unreadable file argument. */
   public static final int EXIT_USAGE = 2;
 
+  /**
+   * The subcommands by name, in the order the help lists them. Added by hand rather than in the
+   * annotation, so that a run of one command builds only that command's model: picocli reads
+   * every listed command's annotations and loads its classes before parsing, about a third of a
+   * short {@code checkpoints sql} run.
+   */
+  static final Map<String, Class<?>> SUBCOMMANDS = subcommands(ReplayCommand.class,
+      DemoCommand.class, InspectCommand.class, RepairCommand.class, MigrateCommand.class,
+      SqlCommand.class, ServeCommand.class, SimulateCommand.class);
+
   @Spec
   private CommandSpec spec;
 
@@ -61,7 +73,7 @@ public final class CheckpointsCommand implements Callable<Integer> {
    * @param args the arguments
    */
   public static void main(String[] args) {
-    System.exit(commandLine(System.in).execute(args));
+    System.exit(commandLine(System.in, args.length == 0 ? null : args[0]).execute(args));
   }
 
   /**
@@ -70,7 +82,24 @@ public final class CheckpointsCommand implements Callable<Integer> {
    *     writers to capture them
    */
   public static CommandLine commandLine(InputStream stdin) {
-    CommandLine commandLine = new CommandLine(new CheckpointsCommand(), new Factory(stdin));
+    return commandLine(stdin, null);
+  }
+
+  /**
+   * The command line with only the subcommand {@code first} names, when it names one exactly: its
+   * parsing, help, errors and exit status are those of the full command line for arguments that
+   * start with that name. Any other first argument (an option, a mistyped command that earns a
+   * suggestion, none) gets every subcommand.
+   */
+  static CommandLine commandLine(InputStream stdin, String first) {
+    Factory factory = new Factory(stdin);
+    CommandLine commandLine = new CommandLine(new CheckpointsCommand(), factory);
+    Class<?> only = first == null ? null : SUBCOMMANDS.get(first);
+    for (Map.Entry<String, Class<?>> subcommand : SUBCOMMANDS.entrySet()) {
+      if (only == null || only == subcommand.getValue()) {
+        commandLine.addSubcommand(subcommand.getKey(), subcommand.getValue());
+      }
+    }
     commandLine.setParameterExceptionHandler(CheckpointsCommand::usageError);
     commandLine.setExecutionExceptionHandler((e, cl, parsed) -> {
       boolean verbose = cl.getCommandSpec().mixins().values().stream()
@@ -84,6 +113,14 @@ public final class CheckpointsCommand implements Callable<Integer> {
       return EXIT_FAILED;
     });
     return commandLine;
+  }
+
+  private static Map<String, Class<?>> subcommands(Class<?>... types) {
+    Map<String, Class<?>> byName = new LinkedHashMap<>();
+    for (Class<?> type : types) {
+      byName.put(type.getAnnotation(Command.class).name(), type);
+    }
+    return Collections.unmodifiableMap(byName);
   }
 
   @Override

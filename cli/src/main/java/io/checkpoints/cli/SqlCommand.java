@@ -3,7 +3,6 @@ package io.checkpoints.cli;
 import io.checkpoints.adapter.sqlite.SqliteCheckpointStore;
 import io.checkpoints.adapter.sqlite.SqliteConnections;
 import io.checkpoints.adapter.sqlite.SqliteControlFunctions;
-import io.checkpoints.adapter.sqlite.SqliteDatabaseFile;
 import io.checkpoints.adapter.sqlite.SqliteStoreOptions;
 import io.checkpoints.domain.SyncClient;
 import io.checkpoints.ports.CheckpointException;
@@ -169,13 +168,9 @@ final class SqlCommand implements Callable<Integer> {
 
   private int run(Path db, SqliteStoreOptions options, Iterator<String> statements,
       PrintWriter out, boolean interactive) {
-    try {
-      // Read-only first: a file the store would refuse is left exactly as it was.
-      SqliteDatabaseFile.inspect(db).requireUsableByStore(options);
-    } catch (CheckpointException e) {
-      return cannotUse(db, e);
-    }
-    try (Connection connection = SqliteConnections.open(db, options)) {
+    // Looks at the file read-only first (once): a file the store would refuse is left exactly as
+    // it was.
+    try (Connection connection = SqliteConnections.openForStore(db, options)) {
       SyncClient client = SyncClient.create(SqliteCheckpointStore.join(connection, options));
       if (iteration != null) {
         out.println(JsonLines.started(client.start(CheckpointMode.fromWireName(iteration.name()))));

@@ -241,6 +241,20 @@ class CheckpointsCommandTest {
     }
 
     @Test
+    void aRunOfOneNamedCommandBuildsOnlyItAndHelpsAsTheFullCommandLine() {
+      for (String name : CheckpointsCommand.SUBCOMMANDS.keySet()) {
+        CommandLine full = CheckpointsCommand.commandLine(InputStream.nullInputStream());
+        CommandLine only = CheckpointsCommand.commandLine(InputStream.nullInputStream(), name);
+        assertThat(only.getSubcommands().keySet()).as(name).containsExactly(name);
+        assertThat(only.getSubcommands().get(name).getUsageMessage()).as(name)
+            .isEqualTo(full.getSubcommands().get(name).getUsageMessage());
+      }
+      // A name that is not exact keeps every command, for the "did you mean" suggestions.
+      assertThat(CheckpointsCommand.commandLine(InputStream.nullInputStream(), "sqll")
+          .getSubcommands()).hasSize(8);
+    }
+
+    @Test
     void anUnexpectedFailureIsOneLineOrAStackTraceWithVerbose() throws Exception {
       for (boolean verbose : new boolean[] {false, true}) {
         StringWriter captured = new StringWriter();

@@ -99,11 +99,8 @@ public final class SqliteCheckpointStore extends JdbcBackedStore {
    * @throws CheckpointStorageException if the file cannot be opened
    */
   public static SqliteCheckpointStore open(Path file, SqliteStoreOptions options) {
-    Objects.requireNonNull(file, "file");
-    Objects.requireNonNull(options, "options");
     // Read-only first: a file the store refuses is left exactly as it was.
-    SqliteDatabaseFile.inspect(file).requireUsableByStore(options);
-    Connection connection = SqliteConnections.openWal(file, options);
+    Connection connection = SqliteConnections.openForStore(file, options);
     AtomicReference<Path> realFile = new AtomicReference<>();
     JdbcCheckpointStore delegate = openOwned(connection, handle -> {
       // The file exists now (opening created a missing one), so it has a real path.

@@ -49,6 +49,29 @@ public final class SqliteConnections {
   }
 
   /**
+   * Opens (and creates, if missing) the database file for a checkpoint store that will be joined
+   * to the connection, after looking at it read-only once: a file the store would refuse is
+   * refused here, unchanged. The same as {@link SqliteDatabaseFile#requireUsableByStore} followed
+   * by {@link #open}, without reading the file twice (each look opens it read-only, which is a
+   * noticeable share of a short command's run).
+   *
+   * @param file the database file; its directory must exist
+   * @param options the busy timeout, the {@code synchronous} setting, and whether a version 13
+   *     database is accepted (for a store that migrates it)
+   * @return a connection in autocommit mode, owned by the caller
+   * @throws CheckpointArgumentException if the path is a directory
+   * @throws SqliteFileRefusedException if a checkpoint store with these options would refuse the
+   *     file (see {@link SqliteDatabaseFile#requireUsableByStore}); the file is unchanged
+   * @throws CheckpointStorageException if the file cannot be opened or switched to WAL
+   */
+  public static Connection openForStore(Path file, SqliteStoreOptions options) {
+    Objects.requireNonNull(file, "file");
+    Objects.requireNonNull(options, "options");
+    SqliteDatabaseFile.inspect(file).requireUsableByStore(options);
+    return openWal(file, options);
+  }
+
+  /**
    * Opens a file that nothing may change through this connection, and without creating a
    * {@code -wal} or {@code -shm} file next to it: SQLite's read-only mode alone would create
    * (and leave) both for a database in WAL mode. Without a {@code -wal} or {@code -journal} file
