@@ -98,6 +98,17 @@ public final class JdbcCheckpointStore implements CheckpointStore, AutoCloseable
   private boolean closed;
   /** Whether {@link Builder#open()} created the schema: only then can the arming be installed. */
   private boolean opened;
+  /** Whether the open transaction (own or joined) checked or installed the arming. */
+  private boolean armingCheckedInTransaction;
+
+  /**
+   * Whether the arming on a caller's connection was installed or found in a transaction the store
+   * began and committed itself, with no rollback on the connection since: then no rollback or
+   * {@code ROLLBACK TO} of a caller can have undone it, and the check at each operation is
+   * skipped. Only trusted while {@link #callerWatch} reports the connection's rollbacks, which
+   * clear it. Written by the committing thread's hook too, hence volatile.
+   */
+  private volatile boolean armingDurable;
 
   private JdbcCheckpointStore(Builder builder) {
     this.handle = builder.handle;
@@ -193,6 +204,9 @@ public final class JdbcCheckpointStore implements CheckpointStore, AutoCloseable
   }
 
   private void callerTransactionEnded(boolean committed) {
+    if (!committed) {
+      armingDurable = false; // look again: the rolled-back transaction may have dropped the trigger
+    }
     List<CompletionRegistration> ended;
     synchronized (awaitingCaller) {
       if (awaitingCaller.isEmpty()) {
@@ -217,6 +231,7 @@ public final class JdbcCheckpointStore implements CheckpointStore, AutoCloseable
       writerLock.lock();
     }
     try {
+      armingCheckedInTransaction = false;
       beginOwnTransaction();
       T result;
       depth = 1;
@@ -236,6 +251,9 @@ public final class JdbcCheckpointStore implements CheckpointStore, AutoCloseable
       } catch (JdbiException e) {
         rollbackAfter(e);
         throw StorageFailures.storageFailure(dialect, "could not commit", e);
+      }
+      if (armingCheckedInTransaction && ownedConnection == null) {
+        armingDurable = true; // our own BEGIN ... COMMIT: no caller's savepoint could undo it
       }
       return result;
     } finally {
@@ -300,9 +318,11 @@ public final class JdbcCheckpointStore implements CheckpointStore, AutoCloseable
   }
 
   private void installArmingOnCallersConnection() {
-    // A caller's rolled-back transaction may have undone the installation, so check every time.
-    if (opened) {
+    // A caller's rolled-back transaction (or savepoint) may have undone the installation, so check
+    // every time unless the store committed the installation itself and has seen no rollback since.
+    if (opened && !(armingDurable && callerWatch != null)) {
       dialect.installLocalWriteArming(handle, insertOnlyTables);
+      armingCheckedInTransaction = true;
     }
   }
 
@@ -458,6 +478,7 @@ public final class JdbcCheckpointStore implements CheckpointStore, AutoCloseable
         store.inTransaction(tx -> {
           dialect.ensureSchema(handle);
           dialect.installLocalWriteArming(handle, store.insertOnlyTables);
+          store.armingCheckedInTransaction = true;
           tx.state().clientId();
           return null;
         });

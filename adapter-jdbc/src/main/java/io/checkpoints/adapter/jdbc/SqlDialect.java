@@ -142,7 +142,9 @@ public interface SqlDialect {
    * arm the gate in the same statement (target {@code MAX}, last seen and last applied deleted),
    * except writes to the declared insert-only tables. Must be idempotent and cheap when already
    * installed: the store calls it at the start of each transaction on a caller's connection,
-   * because a rolled-back transaction may have undone an earlier installation.
+   * because a rolled-back transaction may have undone an earlier installation. Where the dialect
+   * watches the connection's transactions ({@link #watchTransactionEnds}), the store skips the
+   * call after it committed an installation in a transaction of its own, until a rollback.
    *
    * @param handle the connection
    * @param insertOnlyTables PowerSync table names ({@code type} of the queued write) whose writes

@@ -290,6 +290,66 @@ class SqliteCheckpointStoreTest {
   }
 
   @Test
+  @DisplayName("a store joined in a caller's transaction whose savepoint undid the arming installs it at the next operation")
+  void armingUndoneByACallersSavepointIsInstalledAgain() throws Exception {
+    Path file = directory.resolve("db");
+    SqliteCheckpointStore.open(file).close();
+    try (Connection connection = SqliteConnections.open(file, SqliteStoreOptions.defaults())) {
+      Sql.execute(connection, "BEGIN IMMEDIATE");
+      Sql.execute(connection, "SAVEPOINT caller");
+      SqliteCheckpointStore store = SqliteCheckpointStore.join(connection);
+      Sql.execute(connection, "ROLLBACK TO SAVEPOINT caller");
+      Sql.execute(connection, "RELEASE SAVEPOINT caller");
+      Sql.execute(connection, "COMMIT"); // a commit, but not of the installation
+      assertThat(Sql.value(connection, "SELECT count(*) FROM sqlite_temp_master")).isEqualTo(0);
+      Sql.execute(connection, "BEGIN IMMEDIATE");
+      Reads.target(store);
+      assertThat(Sql.value(connection, "SELECT count(*) FROM sqlite_temp_master WHERE type = 'trigger'")).isEqualTo(1);
+      Sql.execute(connection, "INSERT INTO ps_crud(data) VALUES ('{}')");
+      assertThat(Reads.target(store)).contains(CheckpointRequestId.MAX);
+      Sql.execute(connection, "COMMIT");
+    }
+  }
+
+  @Test
+  @DisplayName("an arming the store committed itself is not checked again in a caller's transaction until a rollback")
+  void committedArmingIsCheckedAgainOnlyAfterARollback() throws Exception {
+    Path file = directory.resolve("db");
+    SqliteCheckpointStore.open(file).close();
+    try (Connection connection = SqliteConnections.open(file, SqliteStoreOptions.defaults())) {
+      SqliteCheckpointStore store = SqliteCheckpointStore.join(connection); // its own transaction
+      Sql.execute(connection, "DROP TRIGGER temp." + SqliteDialect.ARMING_TRIGGER); // by hand
+      Sql.execute(connection, "BEGIN IMMEDIATE");
+      Reads.target(store);
+      assertThat(Sql.value(connection, "SELECT count(*) FROM sqlite_temp_master WHERE type = 'trigger'"))
+          .as("no check inside the caller's transaction").isEqualTo(0);
+      Sql.execute(connection, "ROLLBACK");
+      Sql.execute(connection, "BEGIN IMMEDIATE");
+      Reads.target(store);
+      assertThat(Sql.value(connection, "SELECT count(*) FROM sqlite_temp_master WHERE type = 'trigger'"))
+          .as("checked again after the rollback").isEqualTo(1);
+      Sql.execute(connection, "INSERT INTO ps_crud(data) VALUES ('{}')");
+      assertThat(Reads.target(store)).contains(CheckpointRequestId.MAX);
+      Sql.execute(connection, "COMMIT");
+    }
+  }
+
+  @Test
+  @DisplayName("a trigger dropped by hand on a joined connection is installed again by the next operation outside a transaction")
+  void droppedTriggerIsInstalledAgainOutsideATransaction() throws Exception {
+    Path file = directory.resolve("db");
+    SqliteCheckpointStore.open(file).close();
+    try (Connection connection = SqliteConnections.open(file, SqliteStoreOptions.defaults())) {
+      SqliteCheckpointStore store = SqliteCheckpointStore.join(connection);
+      Sql.execute(connection, "DROP TRIGGER temp." + SqliteDialect.ARMING_TRIGGER);
+      Reads.target(store);
+      assertThat(Sql.value(connection, "SELECT count(*) FROM sqlite_temp_master WHERE type = 'trigger'")).isEqualTo(1);
+      Sql.execute(connection, "INSERT INTO ps_crud(data) VALUES ('{}')");
+      assertThat(Reads.target(store)).contains(CheckpointRequestId.MAX);
+    }
+  }
+
+  @Test
   @DisplayName("the publisher reaches the same transaction through unwrap: Handle and Connection")
   void unwrapGivesTheTransactionsConnection() throws Exception {
     try (SqliteCheckpointStore store = SqliteCheckpointStore.open(directory.resolve("db"))) {
