@@ -1,5 +1,7 @@
 package io.checkpoints.ports;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -31,6 +33,49 @@ public interface CheckpointTransaction {
    */
   default Enqueued enqueueArmingGate(LocalWrite write) {
     return new Enqueued(uploadQueue().enqueue(write), false);
+  }
+
+  /**
+   * {@link #enqueueArmingGate} for several writes in order, in this transaction: a store may queue
+   * them with far fewer statements than one per write. Either every write is queued or, if one is
+   * refused, the transaction must be rolled back (the domain does) for nothing to have changed; a
+   * store that can check every write before it queues any leaves nothing queued. The default calls
+   * {@link #enqueueArmingGate} for each write.
+   *
+   * @param writes the writes, in order; none insert-only (the domain queues those itself)
+   * @return the writes' sequence numbers in order, and whether the gate is armed after the last
+   *     write as {@link Enqueued#gateArmed()} tells (false if any write left arming to the domain)
+   * @throws CheckpointArgumentException if a write's data is not the text of a JSON object
+   * @throws NullPointerException if {@code writes} or one of its elements is null
+   */
+  default EnqueuedAll enqueueAllArmingGate(List<LocalWrite> writes) {
+    List<Long> sequences = new ArrayList<>(writes.size());
+    boolean gateArmed = true;
+    for (LocalWrite write : writes) {
+      Enqueued enqueued = enqueueArmingGate(write);
+      gateArmed &= enqueued.gateArmed();
+      sequences.add(enqueued.sequence());
+    }
+    return new EnqueuedAll(sequences, gateArmed);
+  }
+
+  /**
+   * What {@link #enqueueAllArmingGate} did.
+   *
+   * @param sequences the writes' sequence numbers in the upload queue, in the writes' order
+   * @param gateArmed whether the gate is armed as arming leaves it after the last write, as
+   *     {@link Enqueued#gateArmed()} tells for one write; where false, the domain arms it
+   */
+  record EnqueuedAll(List<Long> sequences, boolean gateArmed) {
+    /**
+     * Copies the sequences, so that the record is immutable.
+     *
+     * @param sequences the writes' sequence numbers, in the writes' order
+     * @param gateArmed whether the gate is armed after the last write
+     */
+    public EnqueuedAll {
+      sequences = List.copyOf(sequences);
+    }
   }
 
   /**

@@ -4,6 +4,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.Arrays;
 import java.util.Optional;
 import java.util.OptionalLong;
 import org.jdbi.v3.core.Handle;
@@ -74,6 +75,32 @@ public final class DirectStatements {
     return run(handle, sql, parameters, statement -> {
       try (ResultSet row = statement.executeQuery()) {
         return row.next() ? Optional.of(reader.read(row)) : Optional.empty();
+      }
+    });
+  }
+
+  /**
+   * Runs a statement (a query, or a change with {@code RETURNING}) and reads column 1 of every row
+   * as an integer.
+   *
+   * @param handle the connection
+   * @param sql the statement, with {@code ?} or {@code ?NNN} parameters
+   * @param parameters the parameters in order, bound with {@link PreparedStatement#setObject}
+   * @return the values, in the order the statement returned them
+   * @throws UnableToExecuteStatementException if the statement failed
+   */
+  public static long[] queryLongs(Handle handle, String sql, Object... parameters) {
+    return run(handle, sql, parameters, statement -> {
+      try (ResultSet rows = statement.executeQuery()) {
+        long[] values = new long[16];
+        int count = 0;
+        while (rows.next()) {
+          if (count == values.length) {
+            values = Arrays.copyOf(values, count * 2);
+          }
+          values[count++] = rows.getLong(1);
+        }
+        return Arrays.copyOf(values, count);
       }
     });
   }

@@ -91,6 +91,30 @@ final class JdbcTransaction implements CheckpointTransaction {
     return new Enqueued(queued.sequence(), queued.gateArmed());
   }
 
+  /**
+   * Queues the writes together where the dialect can, with the connection's arming active as for
+   * {@link #enqueueArmingGate}; otherwise, and for a single write (one statement already), one by
+   * one. The dialect checks every write before it queues any, so a refused batch takes no
+   * {@code ps_tx} id and queues nothing.
+   */
+  @Override
+  public EnqueuedAll enqueueAllArmingGate(List<LocalWrite> writes) {
+    List<LocalWrite> batch = List.copyOf(writes);
+    checkOpenTransaction();
+    if (batch.size() < 2) {
+      return CheckpointTransaction.super.enqueueAllArmingGate(batch);
+    }
+    Optional<SqlDialect.QueuedWrites> queued =
+        dialect.insertQueuedWrites(handle, batch, queue::currentTransactionId);
+    if (queued.isEmpty()) {
+      return CheckpointTransaction.super.enqueueAllArmingGate(batch);
+    }
+    if (queued.get().refused() >= 0) {
+      throw new CheckpointArgumentException(notAJsonObject(batch.get(queued.get().refused())));
+    }
+    return new EnqueuedAll(queued.get().sequences(), queued.get().gateArmed());
+  }
+
   @Override
   public void afterCompletion(CompletionCallback callback) {
     Objects.requireNonNull(callback, "callback");

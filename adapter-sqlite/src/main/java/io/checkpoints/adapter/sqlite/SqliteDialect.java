@@ -7,9 +7,12 @@ import io.checkpoints.ports.LocalWrite;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.LongSupplier;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.JdbiException;
 import org.sqlite.SQLiteCommitListener;
@@ -92,6 +95,33 @@ final class SqliteDialect implements SqlDialect {
       + " SELECT json_object('op', ?1, 'id', ?2, 'type', ?3, 'data', json(?4)), ?5"
       + " WHERE CASE WHEN json_valid(?4) THEN json_type(?4) = 'object' ELSE 0 END"
       + " RETURNING id, " + GATE_ARMED;
+
+  /**
+   * The index of the first write of a batch ({@link #chunks}) whose data is not the text of
+   * a JSON object, by the same test as {@link #INSERT_QUEUED_WRITE}'s, or -1: a batch is checked
+   * whole before any of it is queued, so that a refused batch writes nothing.
+   */
+  private static final String FIRST_NOT_AN_OBJECT = "SELECT coalesce(min(key), -1) FROM json_each(?1)"
+      + " WHERE NOT CASE WHEN json_valid(value ->> 3) THEN json_type(value ->> 3) = 'object' ELSE 0 END";
+
+  /**
+   * {@link #INSERT_QUEUED_WRITE} for every write of a batch in one statement: the same
+   * {@code json_object} of the same texts (JSON strings decode to exactly the Java strings
+   * {@link #chunks} encoded), so the rows are byte for byte the single insert's. In the
+   * batch's order; {@code RETURNING} gives the ids in no defined order, so they are sorted.
+   */
+  private static final String INSERT_QUEUED_WRITES = "INSERT INTO ps_crud(data, tx_id)"
+      + " SELECT json_object('op', value ->> 0, 'id', value ->> 1, 'type', value ->> 2,"
+      + " 'data', json(value ->> 3)), ?2 FROM json_each(?1) ORDER BY key RETURNING id";
+
+  private static final String SELECT_GATE_ARMED = "SELECT " + GATE_ARMED;
+
+  /**
+   * The most characters of one batch statement's JSON array; a larger batch takes several
+   * statements. Far below SQLite's default limit of a text (10^9 bytes), at up to three bytes of
+   * UTF-8 per character.
+   */
+  private static final int MAX_ARRAY_CHARS = 1 << 24;
 
   /**
    * The columns of {@link SqlDialect.QueuedRow}, decoded by SQLite: {@code data} is checked to be
@@ -302,6 +332,100 @@ final class SqliteDialect implements SqlDialect {
         row -> new QueuedWrite(row.getLong(1), row.getBoolean(2)),
         write.operation().name(), write.rowId(), write.table(), write.dataJson(), txId);
   }
+
+  /**
+   * Two statements per chunk of the batch (the check, then the insert) instead of one per write,
+   * so that sqlite-jdbc's work per statement (it reads the column names on every query) is paid
+   * once, and one read of the gate after them. The arming trigger stays active: the first row arms,
+   * and every later row finds the gate armed, as one write after another would.
+   */
+  @Override
+  public Optional<QueuedWrites> insertQueuedWrites(
+      Handle handle, List<LocalWrite> writes, LongSupplier txId) {
+    List<Chunk> chunks = chunks(writes);
+    if (chunks.isEmpty()) {
+      return Optional.empty();
+    }
+    int offset = 0;
+    for (Chunk chunk : chunks) {
+      long refused = DirectStatements.queryLong(handle, FIRST_NOT_AN_OBJECT, chunk.array()).orElse(-1);
+      if (refused >= 0) {
+        return Optional.of(new QueuedWrites(offset + (int) refused, List.of(), false));
+      }
+      offset += chunk.size();
+    }
+    long transaction = txId.getAsLong();
+    List<Long> sequences = new ArrayList<>(writes.size());
+    for (Chunk chunk : chunks) {
+      long[] ids = DirectStatements.queryLongs(handle, INSERT_QUEUED_WRITES, chunk.array(), transaction);
+      Arrays.sort(ids);
+      for (long id : ids) {
+        sequences.add(id);
+      }
+    }
+    if (sequences.size() != writes.size()) {
+      throw new CheckpointStorageException("SQLite checkpoint store: a batch of " + writes.size()
+          + " writes queued " + sequences.size() + " rows");
+    }
+    boolean armed = DirectStatements.queryLong(handle, SELECT_GATE_ARMED).orElse(0) == 1;
+    return Optional.of(new QueuedWrites(-1, sequences, armed));
+  }
+
+  /** Part of a batch as a JSON array {@code [[op, id, type, data], ...]} of strings. */
+  private record Chunk(String array, int size) {}
+
+  /**
+   * The writes as chunks, a new one begun once one exceeds {@link #MAX_ARRAY_CHARS}; empty if a
+   * write holds a NUL character, whose handling inside SQLite's JSON functions could differ from a
+   * bound text's, so such a batch goes one write at a time.
+   */
+  private static List<Chunk> chunks(List<LocalWrite> writes) {
+    List<Chunk> chunks = new ArrayList<>(1);
+    StringBuilder array = new StringBuilder(writes.size() * 64);
+    int size = 0;
+    for (LocalWrite write : writes) {
+      if (size > 0 && array.length() > MAX_ARRAY_CHARS) {
+        chunks.add(new Chunk(array.append(']').toString(), size));
+        array.setLength(0);
+        size = 0;
+      }
+      array.append(size == 0 ? "[[" : ",[");
+      boolean encoded = appendString(array, write.operation().name())
+          && appendString(array.append(','), write.rowId())
+          && appendString(array.append(','), write.table())
+          && appendString(array.append(','), write.dataJson());
+      if (!encoded) {
+        return List.of();
+      }
+      array.append(']');
+      size++;
+    }
+    if (size > 0) {
+      chunks.add(new Chunk(array.append(']').toString(), size));
+    }
+    return chunks;
+  }
+
+  /** Appends a JSON string; false (nothing usable appended) if the text holds a NUL. */
+  private static boolean appendString(StringBuilder out, String text) {
+    out.append('"');
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if (c == 0) {
+        return false;
+      } else if (c == '"' || c == '\\') {
+        out.append('\\').append(c);
+      } else if (c < 0x20) {
+        out.append("\\u00").append(HEX[c >> 4]).append(HEX[c & 0xF]);
+      } else {
+        out.append(c);
+      }
+    }
+    out.append('"');
+    return true;
+  }
+
+  private static final char[] HEX = "0123456789abcdef".toCharArray();
 
   @Override
   public void pauseLocalWriteArming(Handle handle, boolean paused) {
