@@ -1,5 +1,7 @@
 package io.checkpoints.cli;
 
+import com.fasterxml.jackson.core.io.JsonStringEncoder;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import io.checkpoints.ports.CheckpointRequest;
 import io.checkpoints.testkit.replay.ReplayJson;
 import java.util.HexFormat;
@@ -8,15 +10,14 @@ import java.util.Optional;
 /**
  * The JSON lines {@code sql} prints, spaced as the replay output's own writer spaces them
  * ({@code {"ok": 42}}), so that {@code sql} and {@code replay} lines read and compare alike.
- * Written by hand, with the replay writer's escaping (Jackson's defaults): loading and starting
- * Jackson's object mapper cost a fresh {@code checkpoints sql} more than a thousand statements,
- * and its per-line work more than the SQL function itself ({@code docs/performance.md}).
+ * Put together here, with strings escaped by Jackson's {@link JsonStringEncoder} (the replay
+ * writer's escaping): loading and starting Jackson's object mapper cost a fresh {@code checkpoints
+ * sql} more than a thousand statements, and its per-line work more than the SQL function itself
+ * ({@code docs/performance.md}).
  * {@code JsonLinesTest} compares every form with {@link ReplayJson#write}. Stateless and
  * thread-safe.
  */
 final class JsonLines {
-
-  private static final char[] HEX = "0123456789ABCDEF".toCharArray();
 
   private JsonLines() {}
 
@@ -39,7 +40,7 @@ final class JsonLines {
     if (value instanceof Double real) {
       // Infinity and NaN are strings in the replay writer's output; rare enough to ask it.
       return Double.isFinite(real) ? Double.toString(real)
-          : ReplayJson.write(com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.numberNode(real));
+          : ReplayJson.write(JsonNodeFactory.instance.numberNode(real));
     }
     if (value instanceof byte[] blob) {
       return "{\"blob\": \"" + HexFormat.of().formatHex(blob) + "\"}";
@@ -69,31 +70,8 @@ final class JsonLines {
     return line.startsWith("{\"error\": ");
   }
 
-  /**
-   * A JSON string as Jackson writes it by default: quote and backslash escaped, the control
-   * characters below U+0020 as {@code \b \t \n \f \r} or {@code \}{@code u00XX}, the rest as is.
-   */
+  /** A JSON string as the replay writer writes it, by Jackson's own escaping (no object mapper). */
   static String quote(String text) {
-    StringBuilder json = new StringBuilder(text.length() + 2).append('"');
-    for (int i = 0; i < text.length(); i++) {
-      char c = text.charAt(i);
-      switch (c) {
-        case '"' -> json.append("\\\"");
-        case '\\' -> json.append("\\\\");
-        case '\b' -> json.append("\\b");
-        case '\t' -> json.append("\\t");
-        case '\n' -> json.append("\\n");
-        case '\f' -> json.append("\\f");
-        case '\r' -> json.append("\\r");
-        default -> {
-          if (c < 0x20) {
-            json.append("\\u00").append(HEX[c >> 4]).append(HEX[c & 0xF]);
-          } else {
-            json.append(c);
-          }
-        }
-      }
-    }
-    return json.append('"').toString();
+    return "\"" + new String(JsonStringEncoder.getInstance().quoteAsString(text)) + "\"";
   }
 }

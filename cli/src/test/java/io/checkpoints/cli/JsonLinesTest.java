@@ -15,7 +15,7 @@ import java.util.Optional;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
-/** The lines `sql` writes by hand are the replay writer's text, byte for byte. */
+/** The lines `sql` puts together without an object mapper are the replay writer's text, byte for byte. */
 class JsonLinesTest {
 
   private static final JsonNodeFactory NODES = JsonNodeFactory.instance;

@@ -1,5 +1,6 @@
 package io.checkpoints.adapter.sqlite;
 
+import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import io.checkpoints.adapter.jdbc.DirectStatements;
 import io.checkpoints.adapter.jdbc.SqlDialect;
 import io.checkpoints.ports.CheckpointStorageException;
@@ -406,26 +407,16 @@ final class SqliteDialect implements SqlDialect {
     return chunks;
   }
 
-  /** Appends a JSON string; false (nothing usable appended) if the text holds a NUL. */
+  /** Appends a JSON string (Jackson's escaping); false, appending nothing, if the text holds a NUL. */
   private static boolean appendString(StringBuilder out, String text) {
-    out.append('"');
-    for (int i = 0; i < text.length(); i++) {
-      char c = text.charAt(i);
-      if (c == 0) {
-        return false;
-      } else if (c == '"' || c == '\\') {
-        out.append('\\').append(c);
-      } else if (c < 0x20) {
-        out.append("\\u00").append(HEX[c >> 4]).append(HEX[c & 0xF]);
-      } else {
-        out.append(c);
-      }
+    if (text.indexOf(0) >= 0) {
+      return false;
     }
+    out.append('"');
+    JsonStringEncoder.getInstance().quoteAsString(text, out);
     out.append('"');
     return true;
   }
-
-  private static final char[] HEX = "0123456789abcdef".toCharArray();
 
   @Override
   public void pauseLocalWriteArming(Handle handle, boolean paused) {
